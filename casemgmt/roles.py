@@ -1,0 +1,84 @@
+"""The staff roles a council starts with, and what each may do.
+
+Roles are Django groups, so a council's administrators can change them in the admin.
+On every `migrate` the defaults below are added (never removed) so a fresh database
+works out of the box.
+"""
+
+from __future__ import annotations
+
+from django.db.models import TextChoices
+
+
+class Role(TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    SENIOR_MANAGER = "senior_manager", "Senior manager"
+    FINANCE_OFFICER = "finance_officer", "Finance officer"
+    BUSINESS_SUPPORT = "business_support", "Business support"
+    SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+
+
+# Capabilities are Django permissions "app_label.codename".
+VIEW_PERSON = "clients.view_person"
+ADD_PERSON = "clients.add_person"
+CHANGE_PERSON = "clients.change_person"
+MERGE_PERSON = "clients.merge_person"
+VIEW_ACCESS_LOG = "clients.view_access_log"
+VIEW_CASE_NOTES = "clients.view_casenote"
+ADD_CASE_NOTE = "clients.add_casenote"
+VIEW_CHRONOLOGY = "clients.view_chronologyentry"
+CURATE_CHRONOLOGY = "clients.change_chronologyentry"
+MANAGE_RELATIONSHIPS = "clients.change_relationship"
+MANAGE_INVOLVEMENTS = "clients.change_involvement"
+MANAGE_ALERTS = "clients.change_alert"
+MANAGE_GROUPS = "clients.change_group"
+RUN_MAINTENANCE_JOBS = "casemgmt.add_job"
+
+_CASE_WORK = [
+    VIEW_PERSON,
+    ADD_PERSON,
+    CHANGE_PERSON,
+    VIEW_CASE_NOTES,
+    ADD_CASE_NOTE,
+    VIEW_CHRONOLOGY,
+    CURATE_CHRONOLOGY,
+    MANAGE_RELATIONSHIPS,
+    MANAGE_ALERTS,
+    MANAGE_GROUPS,
+]
+
+DEFAULT_CAPABILITIES: dict[str, list[str]] = {
+    Role.PRACTITIONER: _CASE_WORK,
+    Role.TEAM_MANAGER: [*_CASE_WORK, MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG],
+    Role.SENIOR_MANAGER: [*_CASE_WORK, MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG],
+    # Finance needs to find the person it pays for or charges, not read their case notes.
+    Role.FINANCE_OFFICER: [VIEW_PERSON],
+    Role.BUSINESS_SUPPORT: [
+        VIEW_PERSON,
+        ADD_PERSON,
+        CHANGE_PERSON,
+        VIEW_CASE_NOTES,
+        ADD_CASE_NOTE,
+        VIEW_CHRONOLOGY,
+        MANAGE_INVOLVEMENTS,
+        MANAGE_ALERTS,
+        MANAGE_GROUPS,
+    ],
+    Role.SYSTEM_ADMINISTRATOR: [VIEW_PERSON, MERGE_PERSON, VIEW_ACCESS_LOG, RUN_MAINTENANCE_JOBS],
+}
+
+
+def sync_default_roles() -> None:
+    """Create the default groups and give them their default permissions (additive)."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in DEFAULT_CAPABILITIES.values() for perm in perms}
+    by_name: dict[str, Permission] = {}
+    for permission in Permission.objects.select_related("content_type").filter(
+        content_type__app_label__in={name.split(".")[0] for name in wanted}
+    ):
+        by_name[f"{permission.content_type.app_label}.{permission.codename}"] = permission
+    for role, perms in DEFAULT_CAPABILITIES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.add(*(by_name[name] for name in perms if name in by_name))

@@ -1,0 +1,54 @@
+"""Who may reach which person. Every view, endpoint and export goes through here.
+
+"Not found" and "not allowed" are the same 404 so that a record's existence never leaks.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from casemgmt import roles
+from casemgmt.types import AnyUser
+from clients.models import Person
+from clients.selectors import person_list_visible_to
+
+
+def access_person(user: AnyUser, person_id: int, *, include_merged: bool = False) -> Person:
+    """The person with this id if `user` may see them; otherwise Http404."""
+    queryset = person_list_visible_to(user=user, include_merged=include_merged)
+    person = queryset.filter(pk=person_id).first()
+    if person is None:
+        raise Http404("No such person.")
+    return person
+
+
+def can(user: AnyUser, capability: str) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(capability))
+
+
+def can_view_case_notes(user: AnyUser) -> bool:
+    return can(user, roles.VIEW_CASE_NOTES)
+
+
+def can_add_case_note(user: AnyUser) -> bool:
+    return can(user, roles.ADD_CASE_NOTE)
+
+
+def can_change_person(user: AnyUser) -> bool:
+    return can(user, roles.CHANGE_PERSON)
+
+
+def can_merge(user: AnyUser) -> bool:
+    return can(user, roles.MERGE_PERSON)
+
+
+def can_view_access_log(user: AnyUser) -> bool:
+    return can(user, roles.VIEW_ACCESS_LOG)
+
+
+def can_view_chronology(user: AnyUser) -> bool:
+    return can(user, roles.VIEW_CHRONOLOGY)
+
+
+def can_curate_chronology(user: AnyUser) -> bool:
+    return can(user, roles.CURATE_CHRONOLOGY)

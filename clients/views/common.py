@@ -1,0 +1,40 @@
+"""What every page about one person needs: the banner, the alerts, the tabs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from clients import permissions
+from clients.models import Alert, Involvement, Person
+
+
+def person_banner_context(person: Person, user: Any, *, tab: str) -> dict[str, Any]:
+    """Context for templates extending clients/_person_layout.html (two queries)."""
+    today = timezone.localdate()
+    alerts = list(
+        Alert.objects.filter(person=person, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .select_related("type")
+        .order_by("type__severity", "type__name")
+    )
+    allocation = (
+        Involvement.objects.filter(person=person, end_date__isnull=True, role__is_allocation=True)
+        .select_related("worker", "team", "role")
+        .order_by("-start_date")
+        .first()
+    )
+    return {
+        "person": person,
+        "alerts": alerts,
+        "allocation": allocation,
+        "tab": tab,
+        "can_view_notes": permissions.can_view_case_notes(user),
+        "can_view_chronology": permissions.can_view_chronology(user),
+        "can_view_access_log": permissions.can_view_access_log(user),
+        "can_change_person": permissions.can_change_person(user),
+        "can_merge": permissions.can_merge(user),
+        "nav": "people",
+    }

@@ -1,0 +1,109 @@
+"""Named personas and shared fixtures. Every test database has the default roles (post_migrate)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from casemgmt.models import Team, User
+from casemgmt.roles import Role
+from clients.models import Person
+from tests.factories import (
+    InvolvementFactory,
+    PersonFactory,
+    ServiceAreaFactory,
+    TeamFactory,
+    TeamMembershipFactory,
+    UserFactory,
+)
+
+PERSONAS = [
+    "allocated_worker",
+    "other_team_worker",
+    "team_manager",
+    "senior_manager",
+    "finance_officer",
+    "business_support",
+    "admin",
+    "inactive_user",
+    "anonymous",
+]
+
+
+@pytest.fixture
+def children_area(db: None) -> Team:
+    return ServiceAreaFactory(name="Children's services", code="childrens")
+
+
+@pytest.fixture
+def team_a(children_area: Team) -> Team:
+    return TeamFactory(name="Assessment team north", code="assessment-north", parent=children_area)
+
+
+@pytest.fixture
+def team_b(children_area: Team) -> Team:
+    return TeamFactory(
+        name="Disabled children's team", code="disabled-children", parent=children_area
+    )
+
+
+def _staff(
+    username: str, role: str, team: Team | None, *, manager: bool = False, **extra: object
+) -> User:
+    user = UserFactory(username=username, roles=[role], **extra)
+    if team is not None:
+        TeamMembershipFactory(user=user, team=team, is_manager=manager)
+    return user
+
+
+@pytest.fixture
+def users(team_a: Team, team_b: Team) -> dict[str, User]:
+    """One user per persona (the anonymous visitor has none)."""
+    return {
+        "allocated_worker": _staff("alice.worker", Role.PRACTITIONER, team_a),
+        "other_team_worker": _staff("oscar.other", Role.PRACTITIONER, team_b),
+        "team_manager": _staff("tina.manager", Role.TEAM_MANAGER, team_a, manager=True),
+        "senior_manager": _staff("sam.senior", Role.SENIOR_MANAGER, None),
+        "finance_officer": _staff("fran.finance", Role.FINANCE_OFFICER, None),
+        "business_support": _staff("bea.support", Role.BUSINESS_SUPPORT, team_a),
+        "admin": _staff(
+            "adam.admin", Role.SYSTEM_ADMINISTRATOR, None, is_staff=True, is_superuser=True
+        ),
+        "inactive_user": _staff("ivan.inactive", Role.PRACTITIONER, team_a, is_active=False),
+    }
+
+
+@pytest.fixture
+def person(users: dict[str, User], team_a: Team) -> Person:
+    """A child allocated to the allocated worker in team A."""
+    child = PersonFactory(
+        first_name="Jayden", last_name="Whitmore", date_of_birth=datetime.date(2015, 3, 14), sex="M"
+    )
+    InvolvementFactory(person=child, worker=users["allocated_worker"], team=team_a)
+    return child
+
+
+@pytest.fixture
+def client_for(users: dict[str, User]) -> Callable[[str], Client]:
+    """A test client signed in as the named persona (anonymous: not signed in)."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(users[persona])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def worker(users: dict[str, User]) -> User:
+    return users["allocated_worker"]
+
+
+@pytest.fixture
+def worker_client(client_for: Callable[[str], Client]) -> Client:
+    return client_for("allocated_worker")

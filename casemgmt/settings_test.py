@@ -16,3 +16,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Several test runs on one machine (parallel work, xdist) each get their own database.
+DATABASES["default"]["TEST"] = {  # noqa: F405
+    "NAME": "test_{}{}".format(DATABASES["default"]["NAME"], os.environ.get("PYTEST_DB_SUFFIX", ""))  # noqa: F405
+}
+
+# Test tasks go through a Redis database of their own, so a `make run` worker never takes them.
+CELERY_BROKER_URL = os.environ.get(
+    "TEST_CELERY_BROKER_URL",
+    REDIS_URL.rsplit("/", 1)[0] + "/14",  # noqa: F405
+)
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

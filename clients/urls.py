@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import chronology, merge, notes, person, records, search
+from clients.views import chronology, maintenance, merge, notes, person, records, search
 
 app_name = "clients"
 
@@ -49,6 +49,12 @@ urlpatterns = [
     ),
     path("<int:person_id>/chronology.csv", chronology.chronology_export, name="chronology-export"),
     path("<int:person_id>/access-log/", chronology.access_log, name="access-log"),
+    # Maintenance jobs for system administrators (clients/views/maintenance.py)
+    path(
+        "maintenance/search-keys/",
+        maintenance.rebuild_search_keys,
+        name="rebuild-search-keys",
+    ),
     # Duplicates (clients/views/merge.py)
     path("<int:person_id>/merge/", merge.merge_choose, name="person-merge"),
     path("<int:person_id>/merge/<int:other_id>/", merge.merge_confirm, name="person-merge-confirm"),

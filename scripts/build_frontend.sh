@@ -14,7 +14,7 @@ cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js "$out/govuk/"
 cp node_modules/@ministryofjustice/frontend/moj/moj-frontend.min.js "$out/moj/"
 cp node_modules/htmx.org/dist/htmx.min.js "$out/htmx/"
 cp node_modules/axe-core/axe.min.js "$out/axe/"
-npx --no-install sass --quiet-deps --silence-deprecation=import,global-builtin,mixed-decls \
+npx --no-install sass --quiet --silence-deprecation=import,global-builtin,mixed-decls \
   --load-path=node_modules --load-path=. --no-source-map --style=compressed \
   static/src/casemgmt.scss "$out/casemgmt.css"
 echo "front-end built into $out"

@@ -107,3 +107,49 @@ def worker(users: dict[str, User]) -> User:
 @pytest.fixture
 def worker_client(client_for: Callable[[str], Client]) -> Client:
     return client_for("allocated_worker")
+
+
+@pytest.fixture(autouse=True)
+def _every_person_view_is_audited_once(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wherever a test's client reads a page or endpoint about one person, check the audit.
+
+    A successful GET of any URL with a `person_id` writes exactly one access event for
+    that person, tied to the request by its X-Request-ID.
+    """
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    from django.test.client import Client as DjangoClient
+    from django.urls import Resolver404, resolve
+
+    from casemgmt.models import AuditEvent
+
+    original = DjangoClient.request
+
+    def checked(self: DjangoClient, **request_kwargs: object) -> object:
+        response = original(self, **request_kwargs)
+        if request_kwargs.get("REQUEST_METHOD") != "GET" or response.status_code != 200:
+            return response
+        try:
+            match = resolve(str(request_kwargs.get("PATH_INFO", "")))
+        except Resolver404:
+            return response
+        person_id = match.kwargs.get("person_id")
+        request_id = response.get("X-Request-ID")
+        if person_id is None or not request_id:
+            return response
+        events = list(
+            AuditEvent.objects.filter(
+                kind=AuditEvent.Kind.ACCESS, request_id=request_id
+            ).values_list("person_id", flat=True)
+        )
+        assert events == [person_id], (
+            f"GET {request_kwargs.get('PATH_INFO')} wrote access events for {events}; "
+            f"every view of person {person_id} must write exactly one."
+        )
+        return response
+
+    monkeypatch.setattr(DjangoClient, "request", checked)

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from casemgmt.models import User
+
+
+@pytest.mark.django_db
+def test_staff_sign_in_and_land_on_search(users: dict[str, User]) -> None:
+    client = Client()
+    response = client.post(
+        reverse("login"), {"username": "alice.worker", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home"))["Location"] == reverse("clients:search")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [
+        ("alice.worker", "wrong password"),
+        ("ivan.inactive", "correct-horse-battery"),
+        ("nobody", "x"),
+        ("", ""),
+        ("a" * 10_000, "b" * 10_000),
+        ("alice\x00worker", "correct-horse-battery"),
+    ],
+)
+def test_a_failed_sign_in_says_so_and_keeps_the_username(
+    users: dict[str, User], username: str, password: str
+) -> None:
+    response = Client().post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.content
+    assert b'name="password" type="password"' in response.content
+    if username and len(username) < 150 and "\x00" not in username:
+        assert f'value="{username}"'.encode() in response.content
+
+
+@pytest.mark.django_db
+def test_sign_out_ends_the_session(worker_client: Client) -> None:
+    response = worker_client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert worker_client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_pages_need_a_signed_in_user() -> None:
+    response = Client().get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"

@@ -47,7 +47,7 @@ typecheck: $(STAMP)
 test: $(STAMP) frontend services browser lint typecheck
 	set -a; source .local/services.env; set +a; \
 	SECRET_KEY=makemigrations-check $(PY) manage.py makemigrations --check --dry-run && \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 bench: $(STAMP) frontend services
 	set -a; source .local/services.env; set +a; $(PY) -m bench $(BENCH_ARGS)

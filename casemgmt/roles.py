@@ -35,6 +35,19 @@ MANAGE_ALERTS = "clients.change_alert"
 MANAGE_GROUPS = "clients.change_group"
 RUN_MAINTENANCE_JOBS = "casemgmt.add_job"
 
+# What system administrators configure in the Django admin: staff, teams, roles and the
+# code lists of the record. Case content is not configuration, so it is not here.
+_CONFIGURATION = [
+    f"{app}.{action}_{model}"
+    for app, models in {
+        "casemgmt": ["user", "team", "teammembership", "codelist", "code"],
+        "auth": ["group"],
+        "clients": ["relationshiptype", "involvementrole", "alerttype", "notetype"],
+    }.items()
+    for model in models
+    for action in ("view", "add", "change")
+] + ["casemgmt.view_auditevent", "casemgmt.view_job", "auth.view_permission"]
+
 _CASE_WORK = [
     VIEW_PERSON,
     ADD_PERSON,
@@ -65,7 +78,13 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
         MANAGE_ALERTS,
         MANAGE_GROUPS,
     ],
-    Role.SYSTEM_ADMINISTRATOR: [VIEW_PERSON, MERGE_PERSON, VIEW_ACCESS_LOG, RUN_MAINTENANCE_JOBS],
+    Role.SYSTEM_ADMINISTRATOR: [
+        VIEW_PERSON,
+        MERGE_PERSON,
+        VIEW_ACCESS_LOG,
+        RUN_MAINTENANCE_JOBS,
+        *_CONFIGURATION,
+    ],
 }
 
 

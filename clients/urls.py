@@ -47,6 +47,11 @@ urlpatterns = [
         chronology.chronology_hide,
         name="chronology-hide",
     ),
+    path(
+        "<int:person_id>/chronology/<int:entry_id>/unhide/",
+        chronology.chronology_unhide,
+        name="chronology-unhide",
+    ),
     path("<int:person_id>/chronology.csv", chronology.chronology_export, name="chronology-export"),
     path("<int:person_id>/access-log/", chronology.access_log, name="access-log"),
     # Maintenance jobs for system administrators (clients/views/maintenance.py)

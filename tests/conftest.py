@@ -69,9 +69,7 @@ def users(team_a: Team, team_b: Team) -> dict[str, User]:
         "senior_manager": _staff("sam.senior", Role.SENIOR_MANAGER, None),
         "finance_officer": _staff("fran.finance", Role.FINANCE_OFFICER, None),
         "business_support": _staff("bea.support", Role.BUSINESS_SUPPORT, team_a),
-        "admin": _staff(
-            "adam.admin", Role.SYSTEM_ADMINISTRATOR, None, is_staff=True, is_superuser=True
-        ),
+        "admin": _staff("adam.admin", Role.SYSTEM_ADMINISTRATOR, None, is_staff=True),
         "inactive_user": _staff("ivan.inactive", Role.PRACTITIONER, team_a, is_active=False),
     }
 

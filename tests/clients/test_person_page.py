@@ -1,0 +1,332 @@
+"""The single-view person page: what it shows, whom it shows it to, and what it costs."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from casemgmt.models import AuditEvent, Team, User
+from clients.models import (
+    CaseNote,
+    ChronologyEntry,
+    NoteType,
+    Person,
+    PersonDisability,
+    PersonIdentifier,
+    PersonName,
+    RelationshipType,
+)
+from tests.factories import (
+    AddressFactory,
+    AlertFactory,
+    CaseNoteFactory,
+    ChronologyEntryFactory,
+    GroupFactory,
+    GroupMembershipFactory,
+    InvolvementFactory,
+    InvolvementRoleFactory,
+    PersonFactory,
+    RelationshipFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _access_events(person: Person) -> list[AuditEvent]:
+    return list(AuditEvent.objects.filter(person_id=person.pk, kind=AuditEvent.Kind.ACCESS))
+
+
+def _relate(person: Person, other: Person, code: str) -> None:
+    """Both rows of a relationship, as the service would write them (without audit)."""
+    kind = RelationshipType.objects.select_related("reciprocal").get(code=code)
+    forward = RelationshipFactory(person=person, other=other, type=kind)
+    backward = RelationshipFactory(
+        person=other, other=person, type=kind.reciprocal, reciprocal=forward
+    )
+    forward.reciprocal = backward
+    forward.save(update_fields=["reciprocal"])
+
+
+def test_summary_shows_the_whole_record(worker_client: Client, person: Person) -> None:
+    # Given a child with details, identifiers, an address history, a family, notes and events
+    person.nhs_number = "9434765919"
+    person.first_language = "Polish"
+    person.interpreter_required = True
+    person.gp_practice_name = "Riverside Surgery"
+    person.save()
+    PersonName.objects.create(
+        person=person, kind="birth", first_name="Jayden", last_name="Kowalski"
+    )
+    PersonIdentifier.objects.create(person=person, system="Legacy CareFirst", value="CF-00912")
+    PersonDisability.objects.create(person=person, code="AUT")
+    AddressFactory(
+        person=person,
+        line_1="4 Old Road",
+        postcode="LS1 4AB",
+        start_date=datetime.date(2016, 1, 1),
+        end_date=datetime.date(2019, 12, 31),
+    )
+    AddressFactory(
+        person=person,
+        line_1="12 Mill Lane",
+        postcode="LS6 2QT",
+        start_date=datetime.date(2020, 1, 1),
+    )
+    mother = PersonFactory(first_name="Mary", last_name="Whitmore", sex="F")
+    _relate(person, mother, "parent")
+    AlertFactory(person=person, description="Dog at the property; visit in pairs.")
+    household = GroupFactory(name="Whitmore household")
+    GroupMembershipFactory(group=household, person=person, role="child")
+    GroupMembershipFactory(group=household, person=mother, role="parent")
+    CaseNoteFactory(person=person, subject="Home visit with mum")
+    ChronologyEntryFactory(person=person, summary="Referral from school")
+
+    # When the allocated worker opens the page
+    response = worker_client.get(reverse("clients:person-detail", args=[person.pk]))
+
+    # Then everything a worker needs is on it
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in (
+        "Jayden Whitmore",
+        "Jayden Kowalski",
+        "name at birth",
+        "943 476 5919",
+        "Legacy CareFirst",
+        "CF-00912",
+        "Autism or Asperger syndrome",
+        "Needs an interpreter",
+        "Riverside Surgery",
+        "12 Mill Lane",
+        "4 Old Road",
+        "Mary Whitmore",
+        "Mother",
+        "Dog at the property; visit in pairs.",
+        "Whitmore household",
+        "Home visit with mum",
+        "Referral from school",
+        "Allocated social worker",
+        "Assessment team north",
+        'role="img"',
+        "Genogram for Jayden Whitmore",
+    ):
+        assert text in page, text
+    # and the actions the practitioner may take
+    for name in ("person-edit", "address-add", "name-add", "relationship-add", "alert-add"):
+        assert reverse(f"clients:{name}", args=[person.pk]) in page, name
+    assert reverse("clients:note-create", args=[person.pk]) in page
+    # but not those of a manager
+    assert reverse("clients:involvement-add", args=[person.pk]) not in page
+    assert reverse("clients:person-merge", args=[person.pk]) not in page
+
+
+def test_each_view_writes_exactly_one_access_event(
+    worker_client: Client, worker: User, person: Person
+) -> None:
+    url = reverse("clients:person-detail", args=[person.pk])
+
+    worker_client.get(url)
+    worker_client.get(url)
+
+    events = _access_events(person)
+    assert len(events) == 2
+    assert {event.actor_id for event in events} == {worker.pk}
+    assert {event.action for event in events} == {"view"}
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CHANGE).count() == 0
+
+
+def test_finance_sees_the_page_without_case_notes_or_chronology(
+    client_for: Callable[[str], Client], person: Person
+) -> None:
+    CaseNoteFactory(person=person, subject="Confidential visit notes")
+    ChronologyEntryFactory(person=person, summary="Strategy discussion held")
+
+    response = client_for("finance_officer").get(reverse("clients:person-detail", args=[person.pk]))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Confidential visit notes" not in page
+    assert "Strategy discussion held" not in page
+    assert reverse("clients:person-edit", args=[person.pk]) not in page
+    assert len(_access_events(person)) == 1
+
+
+def test_drafts_of_other_workers_are_not_listed(
+    worker_client: Client, worker: User, person: Person
+) -> None:
+    colleague = User.objects.create_user(username="colleague", password="x")
+    CaseNoteFactory(
+        person=person,
+        author=colleague,
+        subject="Colleague's draft",
+        status=CaseNote.Status.DRAFT,
+        finalised_at=None,
+    )
+    CaseNoteFactory(
+        person=person, author=worker, subject="My draft", status="draft", finalised_at=None
+    )
+
+    page = worker_client.get(reverse("clients:person-detail", args=[person.pk])).content.decode()
+
+    assert "My draft" in page
+    assert "Colleague&#x27;s draft" not in page
+    assert "Colleague's draft" not in page
+
+
+def test_hidden_chronology_entries_are_not_listed(worker_client: Client, person: Person) -> None:
+    ChronologyEntryFactory(person=person, summary="Shown event")
+    ChronologyEntryFactory(
+        person=person, summary="Entered in error", is_hidden=True, hidden_reason="Wrong child"
+    )
+
+    page = worker_client.get(reverse("clients:person-detail", args=[person.pk])).content.decode()
+
+    assert "Shown event" in page
+    assert "Entered in error" not in page
+
+
+def test_long_histories_are_cut_with_links_to_the_rest(
+    worker_client: Client, worker: User, person: Person
+) -> None:
+    note_type = NoteType.objects.get(code="home-visit")
+    now = timezone.now()
+    CaseNote.objects.bulk_create(
+        CaseNote(
+            person=person,
+            type=note_type,
+            subject=f"Visit number {number}",
+            body="Seen at home.",
+            event_at=now - datetime.timedelta(days=number),
+            author=worker,
+            status="final",
+            finalised_at=now,
+        )
+        for number in range(1, 16)
+    )
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(
+            person=person,
+            event_date=datetime.date(2024, 1, 1) + datetime.timedelta(days=number),
+            category="Visit",
+            summary=f"Event {number}",
+            source="manual",
+        )
+        for number in range(15)
+    )
+
+    page = worker_client.get(reverse("clients:person-detail", args=[person.pk])).content.decode()
+
+    assert "Visit number 1<" in page
+    assert "Visit number 10<" in page
+    assert "Visit number 11<" not in page
+    assert "Show all case notes" in page
+    assert "Event 14<" in page
+    assert "Event 4<" not in page
+    assert "Show the whole chronology" in page
+
+
+def test_a_merged_record_redirects_to_the_kept_one(worker_client: Client, person: Person) -> None:
+    duplicate = PersonFactory(first_name="Jaden", last_name="Whitmore", merged_into=person)
+
+    response = worker_client.get(reverse("clients:person-detail", args=[duplicate.pk]))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("clients:person-detail", args=[person.pk])
+    # The page it leads to writes the access event; the redirect shows nothing.
+    assert _access_events(duplicate) == []
+
+
+def test_a_person_who_does_not_exist_is_404(worker_client: Client) -> None:
+    response = worker_client.get(reverse("clients:person-detail", args=[987654321]))
+
+    assert response.status_code == 404
+    assert AuditEvent.objects.count() == 0
+
+
+def test_page_for_a_person_with_a_long_history_stays_within_its_query_budget(
+    worker_client: Client,
+    worker: User,
+    person: Person,
+    team_a: Team,
+    django_assert_max_num_queries: Callable[..., object],
+) -> None:
+    # Given the heaviest kind of record: 3,000 notes, 20 relationships (with relatives of
+    # their own), 10 addresses, 10 involvements, alerts, groups and a long chronology
+    note_type = NoteType.objects.get(code="home-visit")
+    now = timezone.now()
+    CaseNote.objects.bulk_create(
+        CaseNote(
+            person=person,
+            type=note_type,
+            subject=f"Note {number}",
+            body="A long visit record. " * 50,
+            event_at=now - datetime.timedelta(hours=number),
+            author=worker,
+            status="final",
+            finalised_at=now,
+        )
+        for number in range(3000)
+    )
+    ChronologyEntry.objects.bulk_create(
+        ChronologyEntry(
+            person=person,
+            event_date=datetime.date(2015, 1, 1) + datetime.timedelta(days=number),
+            category="Visit",
+            summary=f"Event {number}",
+            source="manual",
+        )
+        for number in range(500)
+    )
+    codes = ["parent", "parent", "sibling", "sibling", "sibling", "child", "partner"]
+    codes += ["grandparent", "aunt-uncle", "carer", "friend", "neighbour", "step-parent"]
+    codes += ["half-sibling", "foster-carer", "household-member", "niece-nephew"]
+    codes += ["grandchild", "former-partner", "cared-for"]
+    relatives = []
+    for code in codes:
+        relative = PersonFactory()
+        _relate(person, relative, code)
+        relatives.append(relative)
+    for relative in relatives[:4]:
+        _relate(relative, PersonFactory(), "parent")
+    for number in range(10):
+        AddressFactory(
+            person=person,
+            start_date=datetime.date(2010 + number, 1, 1),
+            end_date=datetime.date(2010 + number, 12, 31) if number < 9 else None,
+        )
+    role = InvolvementRoleFactory(code="key-worker", name="Key worker")
+    for number in range(9):
+        InvolvementFactory(
+            person=person,
+            worker=worker,
+            team=team_a,
+            role=role,
+            start_date=datetime.date(2015 + number, 1, 1),
+            end_date=datetime.date(2015 + number, 6, 1),
+        )
+    for _ in range(3):
+        AlertFactory(person=person)
+    for number in range(3):
+        group = GroupFactory()
+        GroupMembershipFactory(group=group, person=person)
+        for relative in relatives[number * 3 : number * 3 + 3]:
+            GroupMembershipFactory(group=group, person=relative)
+    PersonName.objects.create(person=person, kind="former", first_name="J", last_name="Smith")
+    PersonIdentifier.objects.create(person=person, system="Legacy", value="L-1")
+    PersonDisability.objects.create(person=person, code="LD")
+    url = reverse("clients:person-detail", args=[person.pk])
+
+    # When the page is opened, Then it takes at most 15 queries, everything included
+    with django_assert_max_num_queries(15):  # type: ignore[operator]
+        response = worker_client.get(url)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Note 0<" in page
+    assert "Note 10<" not in page
+    assert len(_access_events(person)) == 1

@@ -252,14 +252,16 @@ def relationship_rows(person: Person) -> list[Relationship]:
     The relatives' rows give grandparents, grandchildren, parents' partners and
     half-siblings without a query per relative.
     """
-    relatives = Relationship.objects.filter(
-        person_id=person.pk, type__genogram__in=DRAWN_KINDS
-    ).values("other_id")
+    # One IN list (the person and their relatives) lets PostgreSQL use the person index;
+    # an OR of "the person" and "a relative" made it scan the whole table.
+    relatives = (
+        Relationship.objects.filter(person_id=person.pk, type__genogram__in=DRAWN_KINDS)
+        .values("other_id")
+        .union(Person.objects.filter(pk=person.pk).values("id"))
+    )
     return list(
-        Relationship.objects.filter(
-            Q(person_id=person.pk)
-            | Q(person_id__in=Subquery(relatives), type__genogram__in=DRAWN_KINDS)
-        )
+        Relationship.objects.filter(person_id__in=Subquery(relatives))
+        .filter(Q(person_id=person.pk) | Q(type__genogram__in=DRAWN_KINDS))
         .exclude(other_id=person.pk)
         .select_related("other", "type")
         .order_by(

@@ -37,6 +37,15 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+def created(instance: models.Model, fields: Iterable[str]) -> dict[str, list[Any]]:
+    """`{field: [None, value]}` for every field a new row was given a value for."""
+    return {
+        name: [None, value]
+        for name, value in snapshot(instance, fields).items()
+        if value not in (None, "", False)
+    }
+
+
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[Any]]:
     """`{field: [old, new]}` for every field whose value changed."""
     return {

@@ -53,11 +53,7 @@ def alert_add(
             action="create",
             instance=alert,
             person_id=person.pk,
-            changes={
-                name: [None, value]
-                for name, value in audit.snapshot(alert, ALERT_FIELDS).items()
-                if value not in (None, "")
-            },
+            changes=audit.created(alert, ALERT_FIELDS),
             summary=f"Added alert: {alert_type.name}",
         )
     return alert

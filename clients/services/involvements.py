@@ -99,11 +99,7 @@ def involvement_start(
             action="create",
             instance=involvement,
             person_id=person.pk,
-            changes={
-                name: [None, value]
-                for name, value in audit.snapshot(involvement, INVOLVEMENT_FIELDS).items()
-                if value not in (None, "")
-            },
+            changes=audit.created(involvement, INVOLVEMENT_FIELDS),
             summary=f"Started involvement: {role.name} in {team.name}",
         )
     return involvement

@@ -184,11 +184,7 @@ def note_create(
             action="create",
             instance=note,
             person_id=person.pk,
-            changes={
-                name: [None, value]
-                for name, value in audit.snapshot(note, _AUDITED_FIELDS).items()
-                if value not in (None, "")
-            },
+            changes=audit.created(note, _AUDITED_FIELDS),
             summary="Wrote a case note" + (" (final)" if finalise else " (draft)"),
         )
         _put_on_chronology(actor=actor, note=note)
@@ -345,11 +341,7 @@ def note_amend(
             action="amend",
             instance=amendment,
             person_id=stored.person_id,
-            changes={
-                name: [None, value]
-                for name, value in audit.snapshot(amendment, _AUDITED_FIELDS).items()
-                if value not in (None, "")
-            },
+            changes=audit.created(amendment, _AUDITED_FIELDS),
             summary=f"Amended case note {stored.pk}",
         )
         # The chronology shows the corrected event, not the one it replaces.

@@ -180,11 +180,7 @@ def person_create(
             instance=person,
             person_id=person.pk,
             changes={
-                **{
-                    name: [None, value]
-                    for name, value in audit.snapshot(person, PERSON_FIELDS).items()
-                    if value not in (None, "", False)
-                },
+                **audit.created(person, PERSON_FIELDS),
                 **({"disabilities": [[], disability_codes]} if disability_codes else {}),
             },
             summary="Created person record",
@@ -343,11 +339,7 @@ def address_add(*, actor: User, person: Person, **values: Any) -> Address:
             action="create",
             instance=address,
             person_id=person.pk,
-            changes={
-                k: [None, v]
-                for k, v in audit.snapshot(address, ADDRESS_FIELDS).items()
-                if v not in (None, "")
-            },
+            changes=audit.created(address, ADDRESS_FIELDS),
             summary="Added address",
         )
         person_refresh_current_postcode(person)

@@ -131,11 +131,7 @@ def relationship_create(
                 action="create",
                 instance=row,
                 person_id=owner.pk,
-                changes={
-                    name: [None, value]
-                    for name, value in audit.snapshot(row, RELATIONSHIP_FIELDS).items()
-                    if value not in (None, "", False)
-                },
+                changes=audit.created(row, RELATIONSHIP_FIELDS),
                 summary=(
                     f"Added relationship: {other_person.full_name} is "
                     f"{row_type.name_for(other_person.sex).lower()}"

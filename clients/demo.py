@@ -686,8 +686,8 @@ class Household:
         summary: str,
         *,
         by: User | None,
-        source: str = ChronologyEntry.Source.WORKFLOW,
     ) -> None:
+        # Recorded as a worker's own entry: no workflow exists yet to have written it.
         if day >= self.today:
             return
         entry = ChronologyEntry(
@@ -696,7 +696,7 @@ class Household:
             recorded_at=self.moment(day),
             category=category,
             summary=summary,
-            source=source,
+            source=ChronologyEntry.Source.MANUAL,
             created_by=by,
         )
         if self.chance(0.02):
@@ -1815,7 +1815,6 @@ def _case_adults(
                 "Equipment",
                 "Bath lift and stair rail fitted after an occupational therapy assessment",
                 by=ot,
-                source=ChronologyEntry.Source.MANUAL,
             )
     if end:
         h.milestone(

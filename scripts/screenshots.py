@@ -47,7 +47,8 @@ class Shooter:
         path = self.out / f"{len(self.saved) + 1:02d}-{name}-{self.width}.png"
         self.page.screenshot(path=str(path), full_page=True)
         self.saved.append(path)
-        print(f"  {path.relative_to(ROOT)}  ({self.page.url})")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"  {shown}  ({self.page.url})")
 
     def step(self, name: str, action: Callable[[], None]) -> bool:
         """Do `action`, then screenshot; on failure screenshot anyway and carry on."""
@@ -136,7 +137,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     base = args.url.rstrip("/")
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
     with sync_playwright() as playwright:

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 
 from casemgmt.models import AuditEvent
 from clients import validators
-from clients.forms.notes import CheckedTextField, DateRangeFilterForm, GovukDateField
+from clients.forms.details import GovukDateField
+from clients.forms.notes import CheckedTextField, DateRangeFilterForm
 from clients.models import ChronologyEntry
 from clients.services.chronology import HIDDEN_REASON_MAX_LENGTH
 
@@ -45,7 +46,7 @@ def _text(label: str, max_length: int, *, required: str = "") -> Callable[[str],
 
 
 class ChronologyEntryForm(forms.Form):
-    event_date = GovukDateField(subject="the date it happened")
+    event_date = GovukDateField(label="The date it happened")
     category = CheckedTextField(check=_text("Category", 60, required="Enter a category."))
     summary = CheckedTextField(check=_text("Summary", 500, required="Enter what happened."))
     detail = CheckedTextField(check=_text("Detail", 10_000), widget=forms.Textarea)

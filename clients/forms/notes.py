@@ -1,4 +1,4 @@
-"""Forms for case notes, and the GOV.UK-pattern fields other forms in this area reuse."""
+"""Forms for case notes, the fields other forms in this area reuse, and the date filters."""
 
 from __future__ import annotations
 
@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from casemgmt.models import User
+from clients.forms.details import GovukDateField
 from clients.models import CaseNote, NoteType
 from clients.services import notes as note_services
 
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
-FILTER_DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y"]
 
 
 class CheckedTextField(forms.CharField):
@@ -34,68 +34,6 @@ class CheckedTextField(forms.CharField):
 
     def clean(self, value: Any) -> Any:
         return self.check(self.to_python(value) or "")
-
-
-class DateInputWidget(forms.MultiWidget):
-    """The GOV.UK date input: day, month and year boxes named <name>_day, _month, _year."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            widgets={
-                "day": forms.TextInput(),
-                "month": forms.TextInput(),
-                "year": forms.TextInput(),
-            }
-        )
-
-    def decompress(self, value: Any) -> list[Any]:
-        if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        return [None, None, None]
-
-
-class GovukDateField(forms.Field):
-    """A date typed into three boxes, with the GOV.UK error messages."""
-
-    widget = DateInputWidget
-
-    def __init__(self, *, subject: str, **kwargs: Any) -> None:
-        # `subject` completes "Enter ..." and starts "... must be a real date".
-        self.subject = subject
-        super().__init__(**kwargs)
-
-    def prepare_value(self, value: Any) -> Any:
-        if isinstance(value, datetime.date):
-            return [value.day, value.month, value.year]
-        if isinstance(value, list | tuple):
-            return [str(part) if part is not None else "" for part in value]
-        return ["", "", ""]
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        parts = list(value) if isinstance(value, list | tuple) else [None, None, None]
-        day, month, year = (str(part or "").strip() for part in (parts + [None] * 3)[:3])
-        label = self.subject[0].upper() + self.subject[1:]
-        if not (day or month or year):
-            if self.required:
-                raise ValidationError(f"Enter {self.subject}.", code="required")
-            return None
-        missing = [
-            name for name, part in (("day", day), ("month", month), ("year", year)) if not part
-        ]
-        if missing:
-            raise ValidationError(
-                f"{label} must include a {' and '.join(missing)}.", code="incomplete"
-            )
-        digits_only = all(part.isascii() and part.isdigit() for part in (day, month, year))
-        if not digits_only or len(day) > 2 or len(month) > 2 or len(year) != 4:
-            raise ValidationError(f"{label} must be a real date.", code="invalid")
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise ValidationError(f"{label} must be a real date.", code="invalid") from error
-
-    def validate(self, value: Any) -> None:
-        """Presence is checked in to_python, with the GOV.UK wording."""
 
 
 def parse_time(value: str) -> datetime.time | None:
@@ -134,7 +72,7 @@ class CaseNoteForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "Choose the type of note from the list."},
     )
-    event_date = GovukDateField(subject="the date it happened")
+    event_date = GovukDateField(label="The date it happened")
     event_time = CheckedTextField(check=parse_time)
     subject = CheckedTextField(check=note_services.clean_subject)
     body = CheckedTextField(check=note_services.clean_body, widget=forms.Textarea)
@@ -212,29 +150,21 @@ class CaseNoteForm(forms.Form):
             self.add_error(target if target in self.fields else None, messages)
 
 
-def filter_date(which: str) -> forms.DateField:
-    """A date filter: a native date box, also accepting 14/03/2024."""
-    return forms.DateField(
-        required=False,
-        input_formats=FILTER_DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": f"Enter a real date in “{which}”, like 14/03/2024."},
-    )
-
-
 class DateRangeFilterForm(forms.Form):
-    """Filters with a from/to date; a filter that does not parse is reported and ignored."""
+    """Filters with a from/to date; a filter that does not parse is reported and ignored.
 
-    date_from = filter_date("from")
-    date_to = filter_date("to")
+    Each date is typed into day, month and year boxes (date_from_day, date_from_month,
+    date_from_year; the same for date_to), drawn by clients/_date_range_filter.html.
+    """
+
+    date_from = GovukDateField(label="The “from” date", required=False)
+    date_to = GovukDateField(label="The “to” date", required=False)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error(
-                "date_to", "The date in “to” must be the same as or after the date in “from”."
-            )
+            self.add_error("date_to", "The “to” date must be the same as or after the “from” date.")
         return cleaned
 
     def valid_filters(self) -> dict[str, Any]:

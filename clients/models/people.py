@@ -171,6 +171,8 @@ class PersonDisability(models.Model):
     code = models.CharField(max_length=4, choices=Disability.choices)
 
     class Meta:
+        verbose_name = "disability"
+        verbose_name_plural = "disabilities"
         constraints = [
             models.UniqueConstraint(fields=["person", "code"], name="disability_once_per_person")
         ]
@@ -202,6 +204,7 @@ class Address(models.Model):
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        verbose_name_plural = "addresses"
         indexes = [
             models.Index(fields=["person", "-start_date"], name="address_person_start"),
             models.Index(fields=["postcode"], name="address_postcode"),

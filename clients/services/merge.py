@@ -90,6 +90,10 @@ def merge_problems(*, kept: Person, merged: Person) -> dict[str, list[str]]:
     for field, label in IDENTIFIER_LABELS.items():
         ours, theirs = getattr(kept, field), getattr(merged, field)
         if ours and theirs and ours != theirs:
+            if field == "nhs_number":  # written 3 3 4, the way every page shows one
+                ours, theirs = (
+                    f"{number[:3]} {number[3:6]} {number[6:]}" for number in (ours, theirs)
+                )
             problems.setdefault(field, []).append(
                 f"The records have different {label}s ({ours} and {theirs}). Check which is "
                 "right and correct the other record before merging."

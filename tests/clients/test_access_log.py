@@ -100,6 +100,15 @@ def test_opening_the_access_log_is_itself_one_access_event(
     )
 
 
+def _dates(**dates: str) -> str:
+    """A query string for the date filters, each date ("2025-01-31") typed into its 3 boxes."""
+    parts = []
+    for name, value in dates.items():
+        year, month, day = value.split("-")
+        parts += [f"{name}_day={day}", f"{name}_month={month}", f"{name}_year={year}"]
+    return "&".join(parts)
+
+
 def test_the_log_filters_by_user_kind_and_date(
     worker: User, users: dict[str, User], person: Person, manager_client: Client
 ) -> None:
@@ -124,8 +133,8 @@ def test_the_log_filters_by_user_kind_and_date(
     assert summaries(f"?user={other.username}") == ["C", "B"]
     assert summaries("?kind=change") == ["B"]
     # Dates are London days, including the last minutes of the "to" day.
-    assert summaries("?date_from=2025-02-01&date_to=2025-02-05") == ["B"]
-    assert summaries(f"?user={worker.username}&date_to=2025-01-31") == ["A"]
+    assert summaries("?" + _dates(date_from="2025-02-01", date_to="2025-02-05")) == ["B"]
+    assert summaries(f"?user={worker.username}&" + _dates(date_to="2025-01-31")) == ["A"]
     page = manager_client.get(url).content.decode()
     assert f'<option value="{other.username}">' in page
 
@@ -201,9 +210,11 @@ def test_people_who_are_not_managers_cannot_open_it(
         "?user=%00",
         "?user=" + "u" * 10_000,
         "?kind=everything",
-        "?date_from=2025-13-01",
-        "?date_from=%00",
-        "?date_from=2025-03-01&date_to=2025-01-01",
+        "?date_from_day=1&date_from_month=13&date_from_year=2025",
+        "?date_from_month=3",
+        "?date_from_day=%00&date_from_month=1&date_from_year=2025",
+        "?date_to_day=%F0%9F%98%80&date_to_month=1&date_to_year=2025",
+        "?" + _dates(date_from="2025-03-01", date_to="2025-01-01"),
         "?page=-1",
     ],
 )
@@ -218,3 +229,18 @@ def test_bad_filters_are_reported_and_never_a_500(
     assert "Still listed" in response.content.decode()
     if "page" not in query:
         assert "There is a problem" in response.content.decode()
+
+
+def test_a_bad_date_is_explained_on_its_field_with_what_was_typed(
+    person: Person, manager_client: Client
+) -> None:
+    query = "?date_to_day=31&date_to_month=2&date_to_year=2025"
+
+    response = manager_client.get(reverse("clients:access-log", args=[person.pk]) + query)
+
+    assert response.context["form"].errors["date_to"] == ["The “to” date must be a real date."]
+    body = response.content.decode()
+    assert '<p id="id_date_to-error" class="govuk-error-message">' in body
+    assert 'aria-describedby="id_date_to-hint id_date_to-error"' in body
+    assert 'name="date_to_day" type="text" inputmode="numeric" value="31"' in body
+    assert 'name="date_to_month" type="text" inputmode="numeric" value="2"' in body

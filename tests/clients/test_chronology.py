@@ -52,6 +52,15 @@ def _form(**overrides: str) -> dict[str, str]:
     return data
 
 
+def _dates(**dates: str) -> str:
+    """A query string for the date filters, each date ("2025-01-31") typed into its 3 boxes."""
+    parts = []
+    for name, value in dates.items():
+        year, month, day = value.split("-")
+        parts += [f"{name}_day={day}", f"{name}_month={month}", f"{name}_year={year}"]
+    return "&".join(parts)
+
+
 def _csv(response: Any) -> tuple[str, list[list[str]]]:
     text = b"".join(response.streaming_content).decode("utf-8")
     return text, list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
@@ -247,9 +256,11 @@ def test_the_chronology_filters_by_date_category_and_source(
 
     assert summaries("?category=Health") == ["C", "A"]
     assert summaries("?source=case_note") == ["B"]
-    assert summaries("?date_from=2021-01-01") == ["C", "B"]
-    assert summaries("?date_to=2022-06-01") == ["B", "A"]
-    assert summaries("?date_from=2021-01-01&date_to=2023-01-01&category=Home+visit") == ["B"]
+    assert summaries("?" + _dates(date_from="2021-01-01")) == ["C", "B"]
+    assert summaries("?" + _dates(date_to="2022-06-01")) == ["B", "A"]
+    assert summaries(
+        "?" + _dates(date_from="2021-01-01", date_to="2023-01-01") + "&category=Home+visit"
+    ) == ["B"]
     # The category filter lists this person's categories.
     page = worker_client.get(url).content.decode()
     assert '<option value="Health">Health</option>' in page
@@ -270,9 +281,12 @@ def test_the_chronology_is_paginated_by_fifty(person: Person, worker_client: Cli
 @pytest.mark.parametrize(
     "query",
     [
-        "?date_from=31/02/2024",
-        "?date_from=%00",
-        "?date_from=2024-05-01&date_to=2024-01-01",
+        "?date_from_day=31&date_from_month=2&date_from_year=2024",
+        "?date_from_day=1&date_from_year=2024",
+        "?date_from_day=%00&date_from_month=1&date_from_year=2024",
+        "?date_to_day=%E2%80%AE1&date_to_month=1&date_to_year=2024",
+        "?date_to_day=1&date_to_month=1&date_to_year=" + "2" * 10_000,
+        "?" + _dates(date_from="2024-05-01", date_to="2024-01-01"),
         "?source=nonsense",
         "?category=%00",
         "?category=" + "c" * 10_000,
@@ -289,6 +303,31 @@ def test_bad_chronology_filters_are_reported_not_a_500(
     body = response.content.decode()
     assert "There is a problem" in body
     assert "Still shown" in body  # the bad filter is ignored, not applied
+
+
+def test_a_partial_chronology_date_filter_keeps_what_was_typed(
+    person: Person, worker_client: Client
+) -> None:
+    query = "?date_from_day=14&date_from_month=3&category=Health"
+
+    response = worker_client.get(reverse("clients:chronology", args=[person.pk]) + query)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["date_from"] == ["The “from” date must include a year."]
+    body = response.content.decode()
+    assert 'name="date_from_day" type="text" inputmode="numeric" value="14"' in body
+    assert 'name="date_from_month" type="text" inputmode="numeric" value="3"' in body
+    assert 'name="date_from_year" type="text" inputmode="numeric" value=""' in body
+    assert '<a href="#id_date_from_0">The “from” date must include a year.</a>' in body
+
+
+def test_the_export_link_keeps_the_date_filters(person: Person, worker_client: Client) -> None:
+    query = _dates(date_from="2020-01-01")
+
+    response = worker_client.get(reverse("clients:chronology", args=[person.pk]) + "?" + query)
+
+    export = reverse("clients:chronology-export", args=[person.pk])
+    assert f"{export}?{query}".replace("&", "&amp;") in response.content.decode()
 
 
 def test_a_note_entry_links_to_the_note(
@@ -586,8 +625,10 @@ def test_the_export_follows_the_filters_and_can_include_hidden_entries(
     _hidden(person, manager, summary="Hidden", event_date=datetime.date(2024, 2, 1))
     url = reverse("clients:chronology-export", args=[person.pk])
 
-    _, filtered = _csv(worker_client.get(url + "?date_from=2020-01-01"))
-    _, with_hidden = _csv(worker_client.get(url + "?date_from=2020-01-01&show_hidden=on"))
+    _, filtered = _csv(worker_client.get(url + "?" + _dates(date_from="2020-01-01")))
+    _, with_hidden = _csv(
+        worker_client.get(url + "?" + _dates(date_from="2020-01-01") + "&show_hidden=on")
+    )
 
     assert [row[2] for row in filtered[1:]] == ["New"]
     assert [row[2] for row in with_hidden[1:]] == ["Hidden", "New"]

@@ -292,7 +292,7 @@ def test_different_nhs_numbers_refuse_the_merge_and_change_nothing(
 
     assert caught.value.message_dict == {
         "nhs_number": [
-            "The records have different NHS numbers (4010232137 and 9434765919). Check which "
+            "The records have different NHS numbers (401 023 2137 and 943 476 5919). Check which "
             "is right and correct the other record before merging."
         ]
     }
@@ -478,7 +478,8 @@ def test_the_page_shows_why_different_identifiers_refuse(
 
     assert response.status_code == 200
     assert (
-        b"The records have different NHS numbers (4010232137 and 9434765919)." in response.content
+        b"The records have different NHS numbers (401 023 2137 and 943 476 5919)."
+        in response.content
     )
     assert b"Merge records" not in response.content
 

@@ -531,23 +531,112 @@ def test_the_list_filters_by_type_significance_author_and_date(
     assert subjects(f"?type={telephone.pk}") == ["Call"]
     assert subjects("?significant=on") == ["Call"]
     assert subjects(f"?author={manager.pk}") == ["Call"]
-    assert subjects("?date_from=2025-01-01") == ["Visit"]
-    assert subjects("?date_to=2025-01-01") == ["Call"]
-    assert subjects("?date_from=01/12/2024&date_to=31/12/2024") == ["Call"]
+    assert subjects("?" + _dates(date_from="2025-01-01")) == ["Visit"]
+    assert subjects("?" + _dates(date_to="2025-01-01")) == ["Call"]
+    assert subjects("?" + _dates(date_from="2024-12-01", date_to="2024-12-31")) == ["Call"]
+    # The day itself is included at both ends.
+    assert subjects("?" + _dates(date_from="2025-02-03", date_to="2025-02-03")) == ["Visit"]
+
+
+def _dates(**dates: str) -> str:
+    """A query string for the date filters, each date ("2025-01-31") typed into its 3 boxes."""
+    parts = []
+    for name, value in dates.items():
+        year, month, day = value.split("-")
+        parts += [f"{name}_day={day}", f"{name}_month={month}", f"{name}_year={year}"]
+    return "&".join(parts)
+
+
+def test_the_date_filters_are_gov_uk_date_inputs(person: Person, worker_client: Client) -> None:
+    response = worker_client.get(reverse("clients:note-list", args=[person.pk]))
+
+    body = response.content.decode()
+    assert 'type="date"' not in body
+    for name in ("date_from", "date_to"):
+        for part in ("day", "month", "year"):
+            assert f'name="{name}_{part}" type="text" inputmode="numeric"' in body
+    assert body.count("For example, 27 3 2026") == 2
+    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">From<span' in body
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        (
+            "date_from_day=30&date_from_month=2&date_from_year=2025",
+            "date_from",
+            "The “from” date must be a real date.",
+        ),
+        (
+            "date_from_day=1&date_from_year=2025",
+            "date_from",
+            "The “from” date must include a month.",
+        ),
+        ("date_to_month=3", "date_to", "The “to” date must include a day and a year."),
+        (
+            "date_from_day=1&date_from_month=1&date_from_year=25",
+            "date_from",
+            "Year must include 4 numbers.",
+        ),
+        (
+            "date_from_day=not&date_from_month=a&date_from_year=date",
+            "date_from",
+            "The “from” date must be a real date.",
+        ),
+        (
+            "date_to_day=%00&date_to_month=1&date_to_year=2025",
+            "date_to",
+            "The “to” date must be a real date.",
+        ),
+        (
+            "date_to_day=%E2%80%AE1&date_to_month=1&date_to_year=2025",
+            "date_to",
+            "The “to” date must be a real date.",
+        ),
+        (
+            "date_to_day=%F0%9F%98%80&date_to_month=1&date_to_year=2025",
+            "date_to",
+            "The “to” date must be a real date.",
+        ),
+        (
+            f"date_to_day={'9' * 10_000}&date_to_month=1&date_to_year=2025",
+            "date_to",
+            "The “to” date must be a real date.",
+        ),
+        (
+            _dates(date_from="2025-02-01", date_to="2025-01-01"),
+            "date_to",
+            "The “to” date must be the same as or after the “from” date.",
+        ),
+    ],
+)
+def test_a_bad_date_filter_is_explained_kept_and_ignored(
+    person: Person, worker_client: Client, query: str, field: str, message: str
+) -> None:
+    CaseNoteFactory(person=person, subject="Visit", event_at=EVENT_AT)
+
+    response = worker_client.get(reverse("clients:note-list", args=[person.pk]) + "?" + query)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert f'<a href="#id_{field}_0">' in body  # the summary links to the day box
+    assert f'id="id_{field}-error"' in body
+    assert body.count("govuk-date-input__input govuk-input--width") == 6
+    # What was typed is still in the boxes; the bad filter is left out, the list still shown.
+    first_box = query.split("&")[0].split("=", 1)[1]
+    if first_box and "%" not in first_box:
+        assert f'value="{first_box}"' in body
+    assert [note.subject for note in response.context["page"]] == ["Visit"]
 
 
 @pytest.mark.parametrize(
     "query",
     [
-        "?date_from=not-a-date",
-        "?date_from=2025-02-30",
-        "?date_from=2025-03-01&date_to=2025-01-01",
         "?type=999999999999999999999",
         "?type=%00",
         "?author=abc",
-        "?date_to=%00",
-        "?page=%00",
-        "?page=99999",
     ],
 )
 def test_bad_filters_get_a_message_and_never_a_500(
@@ -558,8 +647,20 @@ def test_bad_filters_get_a_message_and_never_a_500(
     response = worker_client.get(reverse("clients:note-list", args=[person.pk]) + query)
 
     assert response.status_code == 200
-    if "page" not in query:
-        assert "There is a problem" in response.content.decode()
+    assert "There is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["?page=%00", "?page=99999", "?date_from=2025-01-01"])
+def test_an_unreadable_page_number_or_old_style_date_is_ignored(
+    person: Person, worker_client: Client, query: str
+) -> None:
+    CaseNoteFactory(person=person, subject="Visit")
+
+    response = worker_client.get(reverse("clients:note-list", args=[person.pk]) + query)
+
+    assert response.status_code == 200
+    assert [note.subject for note in response.context["page"]] == ["Visit"]
+    assert "There is a problem" not in response.content.decode()
 
 
 def test_writing_a_draft_and_a_final_note_through_the_form(
@@ -616,7 +717,7 @@ TOMORROW = timezone.localdate() + datetime.timedelta(days=1)
         ),
         ({"event_date_month": ""}, "event_date", "The date it happened must include a month."),
         ({"event_date_day": "31", "event_date_month": "2"}, "event_date", "must be a real date"),
-        ({"event_date_year": "25"}, "event_date", "must be a real date"),
+        ({"event_date_year": "25"}, "event_date", "Year must include 4 numbers."),
         ({"event_date_day": "\x00"}, "event_date", "must be a real date"),
         (
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Callable
 
 import pytest
@@ -330,3 +331,111 @@ def test_page_for_a_person_with_a_long_history_stays_within_its_query_budget(
     assert "Note 0<" in page
     assert "Note 10<" not in page
     assert len(_access_events(person)) == 1
+
+
+def test_the_banner_and_alerts_sit_in_a_labelled_region(
+    worker_client: Client, person: Person
+) -> None:
+    AlertFactory(person=person, description="Dog at the property")
+
+    page = worker_client.get(reverse("clients:person-detail", args=[person.pk])).content.decode()
+
+    start = page.index('<section aria-label="Person">')
+    end = page.index("</section>", start)
+    region = page[start:end]
+    assert 'id="person-banner"' in region
+    assert 'aria-label="Alerts and warnings"' in region
+    assert "Dog at the property" in region
+    # The skip link still goes to the main content, after the banner.
+    assert '<a href="#main-content" class="govuk-skip-link"' in page
+    assert end < page.index('id="main-content"')
+
+
+def test_every_table_on_the_page_scrolls_inside_its_own_labelled_box(
+    client_for: Callable[[str], Client], person: Person, users: dict[str, User]
+) -> None:
+    # Given a record with every kind of table the summary shows
+    _relate(person, PersonFactory(first_name="Mary", sex="F"), "parent")
+    InvolvementFactory(
+        person=person,
+        worker=users["other_team_worker"],
+        start_date=datetime.date(2020, 1, 1),
+        end_date=datetime.date(2021, 1, 1),
+    )
+    AddressFactory(
+        person=person, start_date=datetime.date(2016, 1, 1), end_date=datetime.date(2019, 1, 1)
+    )
+    AddressFactory(person=person, start_date=datetime.date(2019, 1, 2))
+    CaseNoteFactory(person=person)
+    ChronologyEntryFactory(person=person)
+
+    page = (
+        client_for("team_manager")
+        .get(reverse("clients:person-detail", args=[person.pk]))
+        .content.decode()
+    )
+
+    # Then each table is in a focusable region that scrolls sideways on a phone
+    tables = page.count("<table")
+    wrapped = re.findall(
+        r'<div class="app-table-scroll[^"]*" role="region" aria-label="([^"]+)" tabindex="0">'
+        r'\s*<table class="govuk-table govuk-table--small-text-until-tablet',
+        page,
+    )
+    assert tables == 6
+    assert wrapped == [
+        "Workers and teams involved now",
+        "Past involvement",
+        "Recent case notes",
+        "Latest chronology entries",
+        "People related to Jayden Whitmore",
+        "Previous and planned addresses",
+    ]
+
+
+def test_parental_responsibility_is_a_tag_under_the_relationship(
+    worker_client: Client, person: Person
+) -> None:
+    mother = PersonFactory(first_name="Mary", last_name="Whitmore", sex="F")
+    kind = RelationshipType.objects.get(code="parent")
+    RelationshipFactory(person=person, other=mother, type=kind, is_parental_responsibility=True)
+
+    for url in ("clients:person-detail", "clients:relationships"):
+        page = worker_client.get(reverse(url, args=[person.pk])).content.decode()
+
+        assert (
+            '<br><strong class="govuk-tag govuk-tag--purple app-tag-below">'
+            "Parental responsibility</strong>"
+        ) in page
+
+
+def test_nhs_numbers_are_written_3_3_4_on_every_page(
+    worker_client: Client, client_for: Callable[[str], Client], person: Person
+) -> None:
+    Person.objects.filter(pk=person.pk).update(nhs_number="9434765919")
+    twin = PersonFactory(
+        first_name="Jayden",
+        last_name="Whitmore",
+        date_of_birth=person.date_of_birth,
+        sex="M",
+        nhs_number="4010232137",
+    )
+    note = CaseNoteFactory(person=person)
+    manager = client_for("team_manager")
+    shown = '<span class="app-nowrap">943 476 5919</span>'
+
+    pages = {
+        "summary": worker_client.get(reverse("clients:person-detail", args=[person.pk])),
+        "note": worker_client.get(reverse("clients:note-detail", args=[person.pk, note.pk])),
+        "search": worker_client.get(reverse("clients:search"), {"name": "Jayden Whitmore"}),
+        "merge": manager.get(reverse("clients:person-merge", args=[twin.pk])),
+        "compare": manager.get(reverse("clients:person-merge-confirm", args=[twin.pk, person.pk])),
+    }
+
+    for name, response in pages.items():
+        page = response.content.decode()
+        assert shown in page, name
+        assert "9434765919" not in page, name
+    # The banner and the identifiers card both show it on the summary.
+    assert pages["summary"].content.decode().count(shown) == 2
+    assert '<span class="app-nowrap">401 023 2137</span>' in pages["compare"].content.decode()

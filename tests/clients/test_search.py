@@ -485,6 +485,26 @@ def test_the_page_shows_ranked_results_and_writes_one_audit_event(
     ]
 
 
+def test_the_results_table_scrolls_in_its_own_box_and_says_which_name_matched(
+    worker_client: Client, person: Person
+) -> None:
+    other_name(person, "Jayden", "Kowalski", kind=PersonName.Kind.BIRTH)
+
+    response = worker_client.get(SEARCH, {"name": "Jayden Kowalsky"})
+
+    html = response.content.decode()
+    assert (
+        '<div class="app-table-scroll" role="region" aria-label="Search results" tabindex="0">'
+    ) in html
+    assert "govuk-table--small-text-until-tablet" in html
+    link = f'<a class="govuk-link" href="{reverse("clients:person-detail", args=[person.pk])}">'
+    after_link = html[html.index(link) :]
+    assert after_link.index("Found by another name: Jayden Kowalski (name at birth)") < (
+        after_link.index("</td>")
+    )
+    assert "Other name matched" not in html
+
+
 def test_each_results_page_is_one_search_event(worker_client: Client) -> None:
     for _ in range(25):
         PersonFactory(last_name="Quenby")

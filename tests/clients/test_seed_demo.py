@@ -262,6 +262,11 @@ def test_casework_is_realistic(seeded: str) -> None:
     assert charted == {str(pk) for pk in significant.values_list("pk", flat=True)}
     assert not ChronologyEntry.objects.filter(event_date__gt=timezone.localdate()).exists()
     assert not ChronologyEntry.objects.filter(is_hidden=True, hidden_reason="").exists()
+    # No workflows exist yet, so no entry claims to come from one.
+    assert set(ChronologyEntry.objects.values_list("source", flat=True)) == {
+        ChronologyEntry.Source.MANUAL,
+        ChronologyEntry.Source.CASE_NOTE,
+    }
     assert Alert.objects.values("type").distinct().count() >= 3
     # Each person has one audit event: who made the record (the loader).
     assert AuditEvent.objects.filter(action="create").count() == Person.objects.count()

@@ -147,7 +147,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions are read from Redis on every request and kept in PostgreSQL too (survive a cache flush).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

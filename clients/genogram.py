@@ -2,8 +2,8 @@
 
 `build_layout` is a pure function from people and links to positions and lines, so the
 layout can be tested without a database; `genogram_for` adapts `Relationship` rows
-(already fetched with `other` and `type`) to it, and the template
-`clients/_genogram.html` draws the result as an accessible inline SVG.
+(already fetched with `other` and `type`) to it, and `genogram_svg` draws the result
+as an accessible inline SVG (the template `clients/_genogram.html` adds the text version).
 
 Conventions followed (those UK social workers are taught): squares are male, circles
 female, diamonds sex not known, a triangle an unborn child; the focal person has a
@@ -21,6 +21,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import pairwise
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from clients.models import Person, Relationship, RelationshipType
 
@@ -194,6 +197,10 @@ class Layout:
             if not node.is_focal:
                 rows[node.generation].append(node)
         return [(GENERATION_NAMES[g], rows[g]) for g in sorted(rows)]
+
+    @property
+    def svg(self) -> SafeString:
+        return genogram_svg(self)
 
     @property
     def description(self) -> str:
@@ -641,3 +648,82 @@ def genogram_for(
         if relationship.person_id == focal.pk and relationship.other_id not in labels:
             labels[relationship.other_id] = relationship.label
     return build_layout(focal.pk, people, links, labels=labels)
+
+
+_INK = 'stroke="#0b0c0c" stroke-width="2"'
+
+
+def _symbol(node: Node) -> list[str]:
+    """The node's shape (double-bordered when focal) and its cross when deceased."""
+    parts: list[str] = []
+    if node.shape == "square":
+        parts.append(
+            f'<rect x="{node.shape_left}" y="{node.y}" width="{SHAPE}" height="{SHAPE}" fill="#ffffff" {_INK}/>'
+        )
+        if node.is_focal:
+            parts.append(
+                f'<rect x="{node.shape_left + 5}" y="{node.y + 5}" width="{SHAPE - 10}" '
+                f'height="{SHAPE - 10}" fill="none" {_INK}/>'
+            )
+    elif node.shape == "circle":
+        radius = SHAPE // 2
+        parts.append(f'<circle cx="{node.cx}" cy="{node.cy}" r="{radius}" fill="#ffffff" {_INK}/>')
+        if node.is_focal:
+            parts.append(
+                f'<circle cx="{node.cx}" cy="{node.cy}" r="{radius - 5}" fill="none" {_INK}/>'
+            )
+    elif node.shape == "triangle":
+        parts.append(f'<polygon points="{node.triangle_points}" fill="#ffffff" {_INK}/>')
+    else:
+        parts.append(f'<polygon points="{node.diamond_points}" fill="#ffffff" {_INK}/>')
+        if node.is_focal:
+            parts.append(f'<polygon points="{node.inner_diamond_points}" fill="none" {_INK}/>')
+    if node.person.is_deceased:
+        left, right, top, bottom = node.shape_left, node.shape_right, node.y, node.shape_bottom
+        parts.append(f'<line x1="{left}" y1="{top}" x2="{right}" y2="{bottom}" {_INK}/>')
+        parts.append(f'<line x1="{right}" y1="{top}" x2="{left}" y2="{bottom}" {_INK}/>')
+    return parts
+
+
+def genogram_svg(layout: Layout) -> SafeString:
+    """The layout as an accessible inline SVG (one image, with a title and a description).
+
+    Built here rather than in a template: a family of thirty is a few hundred elements,
+    and the person page is the page workers open most.
+    """
+    title_id = f"genogram-title-{layout.focal_id}"
+    desc_id = f"genogram-desc-{layout.focal_id}"
+    parts = [
+        f'<svg class="app-genogram" xmlns="http://www.w3.org/2000/svg" role="img" focusable="false" '
+        f'aria-labelledby="{title_id} {desc_id}" viewBox="0 0 {layout.width} {layout.height}" '
+        f'width="{layout.width}" height="{layout.height}">',
+        f'<title id="{title_id}">Genogram for {escape(layout.focal.person.name)}</title>',
+        f'<desc id="{desc_id}">{escape(layout.description)}</desc>',
+        f'<rect x="0" y="0" width="{layout.width}" height="{layout.height}" fill="#ffffff"/>',
+        '<g stroke="#0b0c0c" stroke-width="2" fill="none" stroke-linecap="square">',
+    ]
+    for line in layout.lines:
+        width = ' stroke-width="2.5"' if line.kind == "separation" else ""
+        parts.append(f'<line x1="{line.x1}" y1="{line.y1}" x2="{line.x2}" y2="{line.y2}"{width}/>')
+    parts.append("</g>")
+    for node in layout.nodes:
+        parts.append("<g>")
+        parts.extend(_symbol(node))
+        name_y, detail_y, label_y = node.text_y
+        weight = ' font-weight="bold"' if node.is_focal else ""
+        parts.append(
+            f'<text x="{node.cx}" y="{name_y}" text-anchor="middle" fill="#0b0c0c"{weight}>'
+            f"{escape(node.short_name)}</text>"
+        )
+        if node.detail:
+            parts.append(
+                f'<text x="{node.cx}" y="{detail_y}" text-anchor="middle" fill="#505a5f">'
+                f"{escape(node.detail)}</text>"
+            )
+        label = "This person" if node.is_focal else node.label
+        parts.append(
+            f'<text x="{node.cx}" y="{label_y}" text-anchor="middle" fill="#505a5f">{escape(label)}</text>'
+        )
+        parts.append("</g>")
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308  (every value above is a number or escaped)

@@ -41,6 +41,7 @@ from clients.genogram import DRAWN_KINDS, genogram_for
 from clients.models import (
     Address,
     ChronologyEntry,
+    Group,
     GroupMembership,
     Involvement,
     Person,
@@ -61,6 +62,29 @@ RELATIONSHIP_LIMIT = 25
 # Rows for the genogram: the person's own relationships and their close relatives'.
 RELATIONSHIP_ROWS_LIMIT = 1000
 GROUP_MEMBER_LIMIT = 200
+# What the genogram and the relationship table show of a relative: a page of thirty
+# relatives need not load thirty whole person records.
+RELATIVE_FIELDS = (
+    *(field.name for field in Relationship._meta.concrete_fields),
+    "type__code",
+    "type__name",
+    "type__male_name",
+    "type__female_name",
+    "type__genogram",
+    "type__sort_order",
+    "type__category",
+    *(
+        f"other__{name}"
+        for name in (
+            "first_name",
+            "last_name",
+            "sex",
+            "date_of_birth",
+            "expected_date_of_birth",
+            "date_of_death",
+        )
+    ),
+)
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -264,6 +288,7 @@ def relationship_rows(person: Person) -> list[Relationship]:
         .filter(Q(person_id=person.pk) | Q(type__genogram__in=DRAWN_KINDS))
         .exclude(other_id=person.pk)
         .select_related("other", "type")
+        .only(*RELATIVE_FIELDS)
         .order_by(
             Case(When(person_id=person.pk, then=Value(0)), default=Value(1)),
             "person_id",
@@ -295,6 +320,12 @@ def _groups(person: Person) -> list[dict[str, Any]]:
     memberships = list(
         GroupMembership.objects.filter(group_id__in=Subquery(mine))
         .select_related("group", "person")
+        .only(
+            *(field.name for field in GroupMembership._meta.concrete_fields),
+            *(f"group__{field.name}" for field in Group._meta.concrete_fields),
+            "person__first_name",
+            "person__last_name",
+        )
         .order_by(
             "group__name",
             "group_id",

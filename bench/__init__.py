@@ -1,0 +1,1 @@
+"""Scale dataset and benchmarks: `make bench` (or `python -m bench --help`)."""

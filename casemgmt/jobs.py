@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from casemgmt.models import Job, User
@@ -100,6 +101,7 @@ def stalled_jobs() -> list[Job]:
     cutoff = timezone.now() - STALLED_AFTER
     return list(
         Job.objects.filter(status__in=[Job.Status.RUNNING, Job.Status.QUEUED]).filter(
-            heartbeat_at__lt=cutoff
+            # Started and then silent, or queued and never picked up (a lost message).
+            Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
         )
     )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import time
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from casemgmt import jobs
 from casemgmt.celery import app as celery_app
@@ -88,3 +90,21 @@ def test_rebuild_search_keys_runs_on_a_real_worker_through_redis(client: Client)
     assert set(Person.objects.values_list("search_name", flat=True)) == {"zoe obrien"}
     page = client.get(reverse("job-detail", kwargs={"job_id": job.pk}))
     assert b"100% complete" in page.content
+
+
+@pytest.mark.django_db
+def test_stalled_and_lost_jobs_are_found_for_requeueing() -> None:
+    # Given a job whose worker went silent, one whose message was lost, and two healthy ones
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    silent = Job.objects.create(
+        kind="tests.count_to", title="Silent", status="running", heartbeat_at=long_ago
+    )
+    lost = Job.objects.create(kind="tests.count_to", title="Lost")
+    Job.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    Job.objects.create(kind="tests.count_to", title="Fresh")
+    Job.objects.create(
+        kind="tests.count_to", title="Busy", status="running", heartbeat_at=timezone.now()
+    )
+
+    # Then only the silent and the lost job are picked up again
+    assert {job.title for job in jobs.stalled_jobs()} == {silent.title, lost.title}

@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	bash scripts/ensure_dotenv.sh
 	touch $@
 
 static/vendor/casemgmt.css: package.json package-lock.json static/src/casemgmt.scss static/src/_app.scss

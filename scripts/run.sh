@@ -3,11 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .local
-if [ ! -f .env ]; then
-  # A development-only key, made on this machine and never committed.
-  echo "SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" > .env
-  echo "DEBUG=1" >> .env
-fi
+bash scripts/ensure_dotenv.sh
 set -a; source .env; source .local/services.env; set +a
 PORT=${PORT:-8000}
 PY=.venv/bin/python

@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None:
-    # Given the environment a council's production server would have
+    # Given the environment a council's production server would have (run through
+    # `python -m django`, since manage.py also reads a developer's .env)
     secret = tmp_path / "secret"
     secret.write_text("k" * 30 + "production-secret-from-a-mounted-file-0123456789")
     env = {
@@ -25,13 +26,14 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None
     }
     env.update(
         DJANGO_SETTINGS_MODULE="casemgmt.settings",
+        PYTHONPATH=str(ROOT),
         SECRET_KEY_FILE=str(secret),
         ALLOWED_HOSTS="casemgmt.council.example",
     )
 
     # When Django's deployment checks run
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -48,8 +50,9 @@ def test_deploy_check_is_clean_under_production_settings(tmp_path: Path) -> None
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE"}}
     env["DJANGO_SETTINGS_MODULE"] = "casemgmt.settings"
+    env["PYTHONPATH"] = str(ROOT)
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [sys.executable, "-m", "django", "check"],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -26,7 +26,7 @@ from clients.forms.chronology import (
 )
 from clients.models import ChronologyEntry, Person
 from clients.services import chronology as chronology_services
-from clients.views.common import person_banner_context
+from clients.views.common import person_banner_context, render_person_page
 
 ENTRIES_PER_PAGE = 50
 EVENTS_PER_PAGE = 50
@@ -63,11 +63,7 @@ def _render(
     what: str,
     tab: str = "chronology",
 ) -> HttpResponse:
-    """Render a page of the person's record, writing its one access event."""
-    events.person_viewed(actor=request.user, person=person, what=what)  # type: ignore[arg-type]
-    return render(
-        request, template, {**person_banner_context(person, request.user, tab=tab), **context}
-    )
+    return render_person_page(request, template, person, context, what=what, tab=tab)
 
 
 def _filter_query(request: HttpRequest) -> str:

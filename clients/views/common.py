@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
-from clients import permissions
+from clients import events, permissions
 from clients.models import Alert, Involvement, Person
 
 
@@ -38,3 +40,19 @@ def person_banner_context(person: Person, user: Any, *, tab: str) -> dict[str, A
         "can_merge": permissions.can_merge(user),
         "nav": "people",
     }
+
+
+def render_person_page(
+    request: HttpRequest,
+    template: str,
+    person: Person,
+    context: dict[str, Any],
+    *,
+    what: str,
+    tab: str,
+    status: int = 200,
+) -> HttpResponse:
+    """Render a page of the person's record with its banner, writing its one access event."""
+    events.person_viewed(actor=request.user, person=person, what=what)  # type: ignore[arg-type]
+    page = {**person_banner_context(person, request.user, tab=tab), **context}
+    return render(request, template, page, status=status)

@@ -11,16 +11,16 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casemgmt.models import User
-from clients import events, permissions
+from clients import permissions
 from clients.forms.notes import CaseNoteForm, NoteFilterForm, parse_version
 from clients.models import CaseNote, Person
 from clients.services import notes as note_services
-from clients.views.common import person_banner_context
+from clients.views.common import render_person_page
 
 NOTES_PER_PAGE = 25
 LOCKED_MESSAGE = (
@@ -61,10 +61,9 @@ def _render(
     what: str,
     status: int = 200,
 ) -> HttpResponse:
-    """Render a page of the person's record, writing its one access event."""
-    events.person_viewed(actor=request.user, person=person, what=what)  # type: ignore[arg-type]
-    full = {**person_banner_context(person, request.user, tab="notes"), **context}
-    return render(request, template, full, status=status)
+    return render_person_page(
+        request, template, person, context, what=what, tab="notes", status=status
+    )
 
 
 @login_required

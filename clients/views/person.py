@@ -27,14 +27,14 @@ from django.db import models
 from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casemgmt import roles
 from casemgmt.models import User
 from casemgmt.types import AnyUser
-from clients import events, permissions
+from clients import permissions
 from clients.codes import Disability
 from clients.forms.details import AddressForm, GovukForm, PersonDetailsForm, PersonNameForm
 from clients.genogram import DRAWN_KINDS, genogram_for
@@ -52,7 +52,7 @@ from clients.models import (
 )
 from clients.services import people as people_services
 from clients.services.notes import notes_visible_to
-from clients.views.common import person_banner_context
+from clients.views import common
 
 NOTE_LIMIT = 10
 CHRONOLOGY_LIMIT = 10
@@ -108,11 +108,9 @@ def render_person_page(
     tab: str = "summary",
 ) -> HttpResponse:
     """Render a page of the person's record, writing its one access event."""
-    page = person_banner_context(person, request.user, tab=tab)
-    page.update(capabilities(request.user))
-    page.update(context)
-    events.person_viewed(actor=acting_user(request), person=person, what=what)
-    return render(request, template, page)
+    return common.render_person_page(
+        request, template, person, {**capabilities(request.user), **context}, what=what, tab=tab
+    )
 
 
 def capabilities(user: AnyUser) -> dict[str, bool]:

@@ -34,6 +34,11 @@ MANAGE_INVOLVEMENTS = "clients.change_involvement"
 MANAGE_ALERTS = "clients.change_alert"
 MANAGE_GROUPS = "clients.change_group"
 RUN_MAINTENANCE_JOBS = "casemgmt.add_job"
+VIEW_STEP = "workflows.view_step"
+START_STEP = "workflows.add_step"
+RECORD_STEP = "workflows.change_step"
+AUTHORISE_STEP = "workflows.authorise_step"
+ALLOCATE_STEP = "workflows.allocate_step"
 
 # What system administrators configure in the Django admin: staff, teams, roles and the
 # code lists of the record. Case content is not configuration, so it is not here.
@@ -43,6 +48,15 @@ _CONFIGURATION = [
         "casemgmt": ["user", "team", "teammembership", "codelist", "code"],
         "auth": ["group"],
         "clients": ["relationshiptype", "involvementrole", "alerttype", "notetype"],
+        "workflows": [
+            "workflow",
+            "form",
+            "formversion",
+            "formsection",
+            "formfield",
+            "steptype",
+            "transition",
+        ],
     }.items()
     for model in models
     for action in ("view", "add", "change")
@@ -59,12 +73,17 @@ _CASE_WORK = [
     MANAGE_RELATIONSHIPS,
     MANAGE_ALERTS,
     MANAGE_GROUPS,
+    VIEW_STEP,
+    START_STEP,
+    RECORD_STEP,
 ]
+
+_MANAGEMENT = [MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG, AUTHORISE_STEP, ALLOCATE_STEP]
 
 DEFAULT_CAPABILITIES: dict[str, list[str]] = {
     Role.PRACTITIONER: _CASE_WORK,
-    Role.TEAM_MANAGER: [*_CASE_WORK, MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG],
-    Role.SENIOR_MANAGER: [*_CASE_WORK, MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG],
+    Role.TEAM_MANAGER: [*_CASE_WORK, *_MANAGEMENT],
+    Role.SENIOR_MANAGER: [*_CASE_WORK, *_MANAGEMENT],
     # Finance needs to find the person it pays for or charges, not read their case notes.
     Role.FINANCE_OFFICER: [VIEW_PERSON],
     Role.BUSINESS_SUPPORT: [
@@ -77,6 +96,11 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
         MANAGE_INVOLVEMENTS,
         MANAGE_ALERTS,
         MANAGE_GROUPS,
+        # Business support records contacts and allocates from the team tray.
+        VIEW_STEP,
+        START_STEP,
+        RECORD_STEP,
+        ALLOCATE_STEP,
     ],
     Role.SYSTEM_ADMINISTRATOR: [
         VIEW_PERSON,

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "csp",
     "casemgmt",
     "clients",
+    "workflows",
 ]
 
 MIDDLEWARE = [

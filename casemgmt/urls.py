@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("people/", include("clients.urls")),
+    path("work/", include("workflows.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("clients.api_urls")),
+    path("api/v1/", include("workflows.api_urls")),
 ]

@@ -1,0 +1,1 @@
+"""Writers of the adults' services facts (registered with workflows.facts.register)."""

@@ -1,0 +1,1 @@
+"""Writers of the children's services facts (registered with workflows.facts.register)."""

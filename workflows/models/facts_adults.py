@@ -1,0 +1,1 @@
+"""Statutory facts of adults' services, written by step completion (see workflows.facts)."""

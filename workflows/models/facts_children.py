@@ -1,0 +1,1 @@
+"""Statutory facts of children's services, written by step completion (see workflows.facts)."""

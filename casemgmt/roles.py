@@ -19,6 +19,11 @@ class Role(TextChoices):
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
 
 
+def role_label(name: str) -> str:
+    """A role's name as people say it ("team manager"), also for roles a council added."""
+    return Role(name).label.lower() if name in Role.values else name
+
+
 # Capabilities are Django permissions "app_label.codename".
 VIEW_PERSON = "clients.view_person"
 ADD_PERSON = "clients.add_person"

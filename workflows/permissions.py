@@ -89,8 +89,10 @@ def can_start_step_type(user: AnyUser, step_type: StepType) -> tuple[bool, str]:
         return False, "Your role does not allow you to start work."
     allowed = {role.pk for role in step_type.start_roles.all()}
     if allowed and not allowed & {group.pk for group in user.groups.all()}:
-        names = ", ".join(sorted(role.name for role in step_type.start_roles.all()))
-        return False, f"Only {names} may start {step_type.name.lower()}."
+        names = " or ".join(
+            sorted(roles.role_label(role.name) for role in step_type.start_roles.all())
+        )
+        return False, f"Only a {names} may start {step_type.name.lower()}."
     return True, ""
 
 
@@ -111,13 +113,15 @@ def can_record_step(user: AnyUser, step: Step) -> bool:
 def can_authorise_step(user: AnyUser, step: Step) -> tuple[bool, str]:
     if step.status != Step.Status.AWAITING_AUTHORISATION:
         return False, "This step is not waiting for authorisation."
-    if not _can(user, AUTHORISE_STEP):
-        return False, "Your role does not allow you to authorise work."
     if step.submitted_by_id == user.pk:
         return False, "You cannot authorise work you submitted yourself."
+    if not _can(user, AUTHORISE_STEP):
+        return False, "Your role does not allow you to authorise work."
     role = step.step_type.authoriser_role
     if role is not None and not user.groups.filter(pk=role.pk).exists():
-        return False, f"Only a {role.name.lower()} may authorise {step.step_type.name.lower()}."
+        return False, (
+            f"Only a {roles.role_label(role.name)} may authorise {step.step_type.name.lower()}."
+        )
     senior = user.groups.filter(name=roles.Role.SENIOR_MANAGER.value).exists()
     if not senior and step.team_id not in current_team_ids(user, managed=True):
         return False, "Only a manager of the team whose work this is may authorise it."

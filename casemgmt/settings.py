@@ -146,6 +146,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "casemgmt.tasks.requeue_stalled_jobs",
         "schedule": 300.0,
     },
+    "seal-audit-trail": {
+        "task": "casemgmt.tasks.seal_audit_trail",
+        "schedule": 60.0,
+    },
 }
 
 # Sessions are read from Redis on every request and kept in PostgreSQL too (survive a cache flush).

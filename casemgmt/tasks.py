@@ -22,3 +22,10 @@ def requeue_stalled_jobs() -> int:
     for job in stalled:
         run_job.delay(str(job.pk))
     return len(stalled)
+
+
+@shared_task
+def seal_audit_trail() -> int:
+    from casemgmt.audit_chain import audit_seal
+
+    return audit_seal()

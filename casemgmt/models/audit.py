@@ -39,3 +39,26 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_username} {self.action}"
+
+
+class AuditSeal(models.Model):
+    """A link in the hash chain over the audit trail, appended in order by `audit_seal`.
+
+    Each seal holds the SHA-256 of its event's content and the previous seal's hash, so
+    an audit row edited or deleted behind the database's back (a superuser disabling the
+    append-only trigger) breaks the chain at that row, and `manage.py audit_verify` says
+    where. Seals are append-only too.
+    """
+
+    position = models.BigIntegerField(primary_key=True)
+    # A plain id, not a foreign key: a deleted event must leave its seal behind as evidence.
+    event_id = models.BigIntegerField(unique=True)
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"seal {self.position} of event {self.event_id}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 from django.core.management import call_command
@@ -43,7 +44,7 @@ def test_settled_events_are_sealed_in_order_and_the_chain_verifies() -> None:
     seals = list(AuditSeal.objects.order_by("position"))
     assert [s.event_id for s in seals] == [e.pk for e in events]
     assert seals[0].previous_hash == GENESIS
-    assert all(b.previous_hash == a.hash for a, b in zip(seals, seals[1:], strict=False))
+    assert all(b.previous_hash == a.hash for a, b in itertools.pairwise(seals))
     result = audit_verify(now=LATER)
     assert (result.intact, result.checked) == (True, 5)
 
@@ -55,7 +56,7 @@ def test_events_still_settling_wait_for_the_next_round() -> None:
 
 
 def test_an_event_changed_or_deleted_behind_the_database_breaks_the_chain() -> None:
-    first, second, third = _events(UserFactory(), 3)
+    _first, second, third = _events(UserFactory(), 3)
     audit_seal(now=LATER)
 
     _behind_the_database(

@@ -53,3 +53,38 @@ def test_pages_need_a_signed_in_user() -> None:
     response = Client().get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+@pytest.mark.django_db
+def test_repeated_failures_lock_the_username_from_that_address_then_a_right_password_fails_too(
+    users: dict[str, User],
+) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice.worker", "password": "guess"})
+    response = client.post(
+        reverse("login"), {"username": "alice.worker", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 429
+    assert b"You cannot sign in for now" in response.content
+    assert "_auth_user_id" not in client.session
+    # Someone else at another desk is not locked out by it.
+    other = Client(REMOTE_ADDR="10.0.0.9")
+    response = other.post(
+        reverse("login"), {"username": "alice.worker", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_passwords_may_be_long_but_not_absurd(users: dict[str, User]) -> None:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    validate_password("a long passphrase of words " * 4)  # 108 characters
+    with pytest.raises(ValidationError, match="too long"):
+        validate_password("correct horse battery staple " * 5)
+    with pytest.raises(ValidationError, match="too short"):
+        validate_password("Tr0ub4dor&3")
+    with pytest.raises(ValidationError, match="too common"):
+        validate_password("password1234")

@@ -10,6 +10,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F
+from django.test import RequestFactory
 from django.utils import timezone
 from stdnum.gb import nhs
 
@@ -131,7 +132,9 @@ def test_every_role_has_a_demo_login_that_works(seeded: str) -> None:
     logins = {member.username: member for member in demo.DEMO_LOGINS}
     assert {member.role for member in logins.values()} == set(Role.values)
     for username, member in logins.items():
-        user = authenticate(username=username, password="demo-council-2026")
+        user = authenticate(
+            RequestFactory().post("/login/"), username=username, password="demo-council-2026"
+        )
         assert user is not None, username
         assert list(user.groups.values_list("name", flat=True)) == [member.role]
     admin = User.objects.get(username="admin")
@@ -146,8 +149,18 @@ def test_every_role_has_a_demo_login_that_works(seeded: str) -> None:
 def test_demo_password_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEMO_PASSWORD", "training-room-password")
     _seed(5)
-    assert authenticate(username="manager", password="training-room-password") is not None
-    assert authenticate(username="manager", password="demo-council-2026") is None
+    assert (
+        authenticate(
+            RequestFactory().post("/login/"), username="manager", password="training-room-password"
+        )
+        is not None
+    )
+    assert (
+        authenticate(
+            RequestFactory().post("/login/"), username="manager", password="demo-council-2026"
+        )
+        is None
+    )
 
 
 def test_creates_the_organisation(seeded: str) -> None:

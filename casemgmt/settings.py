@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "casemgmt",
     "clients",
     "workflows",
+    "governance",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,8 @@ AUTH_USER_MODEL = "casemgmt.User"
 AUTHENTICATION_BACKENDS = [
     # First, so a locked-out username and address is refused before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, with each user's permissions kept in the cache between requests.
+    "casemgmt.permission_cache.CachedModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

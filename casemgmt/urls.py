@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("people/", include("clients.urls")),
     path("work/", include("workflows.urls")),
+    path("governance/", include("governance.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("clients.api_urls")),
     path("api/v1/", include("workflows.api_urls")),

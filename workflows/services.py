@@ -287,9 +287,13 @@ def draft_for(*, actor: User, step: Step) -> StepDraft | None:
 def _check_actions(
     actor: User, step: Step, actions: list[NextAction]
 ) -> list[tuple[Transition, NextAction]]:
-    if not actions:
-        raise StepError("Choose at least one next action, or no further action.")
     transitions = {t.pk: t for t in step.step_type.transitions.select_related("to_step_type")}
+    if not actions:
+        # An event whose answers lead nowhere (a placement change with nothing else to
+        # record) is complete in itself; where anything is offered, the worker must choose.
+        if any(t.applies_to(step.answers) for t in transitions.values()):
+            raise StepError("Choose at least one next action, or no further action.")
+        return []
     chosen: list[tuple[Transition, NextAction]] = []
     seen: set[int] = set()
     for action in actions:

@@ -17,6 +17,7 @@ class Role(TextChoices):
     FINANCE_OFFICER = "finance_officer", "Finance officer"
     BUSINESS_SUPPORT = "business_support", "Business support"
     SYSTEM_ADMINISTRATOR = "system_administrator", "System administrator"
+    INFORMATION_GOVERNANCE = "information_governance", "Information governance officer"
 
 
 def role_label(name: str) -> str:
@@ -44,6 +45,9 @@ START_STEP = "workflows.add_step"
 RECORD_STEP = "workflows.change_step"
 AUTHORISE_STEP = "workflows.authorise_step"
 ALLOCATE_STEP = "workflows.allocate_step"
+REVIEW_ACCESS = "governance.review_access"
+VIEW_ANY_USER_ACCESS = "governance.view_any_user_access"
+VIEW_TEAM_USER_ACCESS = "governance.view_team_user_access"
 
 # What system administrators configure in the Django admin: staff, teams, roles and the
 # code lists of the record. Case content is not configuration, so it is not here.
@@ -53,6 +57,8 @@ _CONFIGURATION = [
         "casemgmt": ["user", "team", "teammembership", "codelist", "code"],
         "auth": ["group"],
         "clients": ["relationshiptype", "involvementrole", "alerttype", "notetype"],
+        # Staff home postcodes, which HR keeps for the unusual access check.
+        "governance": ["staffhomeaddress"],
         "workflows": [
             "workflow",
             "form",
@@ -66,6 +72,12 @@ _CONFIGURATION = [
     for model in models
     for action in ("view", "add", "change")
 ] + ["casemgmt.view_auditevent", "casemgmt.view_job", "auth.view_permission"]
+# A draft form version is worked on freely: its sections and questions, a step type's next
+# actions, or the draft itself can be removed. The admin refuses it for published versions.
+_CONFIGURATION += [
+    f"workflows.delete_{model}"
+    for model in ("formversion", "formsection", "formfield", "transition")
+]
 
 _CASE_WORK = [
     VIEW_PERSON,
@@ -87,8 +99,12 @@ _MANAGEMENT = [MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG, AUTHORISE_STE
 
 DEFAULT_CAPABILITIES: dict[str, list[str]] = {
     Role.PRACTITIONER: _CASE_WORK,
-    Role.TEAM_MANAGER: [*_CASE_WORK, *_MANAGEMENT],
-    Role.SENIOR_MANAGER: [*_CASE_WORK, *_MANAGEMENT],
+    # What a user viewed: a team manager sees it for the staff of the teams they manage,
+    # a senior manager for everyone. Reviewing flagged access is not a line manager's job:
+    # the queue belongs to information governance, who are independent of the teams (and
+    # a senior manager's own access can be flagged).
+    Role.TEAM_MANAGER: [*_CASE_WORK, *_MANAGEMENT, VIEW_TEAM_USER_ACCESS],
+    Role.SENIOR_MANAGER: [*_CASE_WORK, *_MANAGEMENT, VIEW_ANY_USER_ACCESS],
     # Finance needs to find the person it pays for or charges, not read their case notes.
     Role.FINANCE_OFFICER: [VIEW_PERSON],
     Role.BUSINESS_SUPPORT: [
@@ -113,6 +129,15 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
         VIEW_ACCESS_LOG,
         RUN_MAINTENANCE_JOBS,
         *_CONFIGURATION,
+    ],
+    # The data protection officer's team: audits who looked at what and reviews the flags
+    # the unusual access check raises. It finds people and opens their access logs, never
+    # their case notes.
+    Role.INFORMATION_GOVERNANCE: [
+        VIEW_PERSON,
+        VIEW_ACCESS_LOG,
+        VIEW_ANY_USER_ACCESS,
+        REVIEW_ACCESS,
     ],
 }
 

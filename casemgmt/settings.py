@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from casemgmt.env import env_bool, env_int, env_list, env_str
@@ -101,6 +102,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "casemgmt.accounts.MaximumLengthValidator", "OPTIONS": {"max_length": 128}},
 ]
+# People opened in an hour, with no involvement, before the access is flagged for review.
+UNUSUAL_ACCESS_THRESHOLD = env_int("UNUSUAL_ACCESS_THRESHOLD", 20)
 # Passwords are never forced to rotate (NCSC guidance); repeated failures lock the username
 # from that address for a while instead (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -168,6 +171,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "seal-audit-trail": {
         "task": "casemgmt.tasks.seal_audit_trail",
         "schedule": 60.0,
+    },
+    # Hourly, a few minutes past, when the last hour's requests have finished writing.
+    "detect-unusual-access": {
+        "task": "governance.tasks.detect_unusual_access",
+        "schedule": crontab(minute=5),
     },
 }
 

@@ -56,6 +56,9 @@ class Case:
     # What a signed-in user without the right gets: 404 where a record is involved
     # (its existence must not leak), 403 for pages that name no record.
     denied_status: int = 404
+    # Signed-in personas who may see the record but not do this to it: a 403 that says
+    # why (and, like any refusal, shows nothing of the record and changes nothing).
+    refused: frozenset[str] = frozenset()
     query: str = ""  # appended to the URL, e.g. "?name=smith"
     label: str = ""  # tells apart two cases of one URL name
 

@@ -277,7 +277,7 @@ def test_detail_reads_in_a_fixed_number_of_queries(
     for _ in range(5):
         AlertFactory(person=full_record, start_date=datetime.date(2025, 1, 10))
         AddressFactory(person=full_record, start_date=datetime.date(2010, 1, 1))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(10):
         response = worker_client.get(_url(full_record.pk))
     assert response.status_code == 200
     assert len(response.json()["alerts"]) == 6
@@ -708,10 +708,11 @@ def test_search_reads_in_a_fixed_number_of_queries(
             first_name="Jayden", last_name=f"Whitmore{'abcdefghijklmnopqrstuvwxyz'[number % 26]}"
         )
     _search(worker_client, name="Jayden Whitmore")
-    # Session, user, permissions (2); the search's thresholds, current and other names
-    # and the page of people (its savepoint pair counts here, inside the test's
-    # transaction); and the audit event. Not one more per person found.
-    with django_assert_max_num_queries(11):
+    # The user (their permissions come from the cache: the request above read them); the
+    # search's thresholds, current and other names and the page of people (its savepoint
+    # pair counts here, inside the test's transaction); and the audit event. Not one more
+    # per person found.
+    with django_assert_max_num_queries(8):
         response = _search(worker_client, name="Jayden Whitmore")
     assert response.status_code == 200
 
@@ -769,6 +770,7 @@ def test_the_schema_is_valid_and_describes_every_operation() -> None:
         (path, method): operation["operationId"]
         for path, methods in schema["paths"].items()
         for method, operation in methods.items()
+        if path.startswith("/api/v1/people/")
     }
     assert found == OPERATIONS
     for path, method in OPERATIONS:
@@ -786,7 +788,8 @@ def test_the_schema_command_passes_without_warnings(tmp_path: Path) -> None:
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     schema = yaml.safe_load(out.read_text())
-    assert set(schema["paths"]) == {"/api/v1/people/", "/api/v1/people/{person_id}/"}
+    people_paths = {path for path in schema["paths"] if path.startswith("/api/v1/people/")}
+    assert people_paths == {"/api/v1/people/", "/api/v1/people/{person_id}/"}
 
 
 @pytest.mark.django_db

@@ -124,9 +124,11 @@ class Step(models.Model):
                 condition=Q(status__in=["planned", "in_progress", "awaiting_authorisation"]),
                 name="step_open_by_assignee",
             ),
+            # The team tray: sorted by due date by default, counted without the table.
             models.Index(
-                fields=["team", "created_at"],
+                fields=["team", "due_date", "created_at", "id"],
                 condition=Q(status="planned", assignee__isnull=True),
+                include=["step_type", "person", "group"],
                 name="step_unallocated_by_team",
             ),
             models.Index(

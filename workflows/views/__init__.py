@@ -1,0 +1,1 @@
+"""Staff pages for running work: one module per area (steps, trays, progress map)."""

@@ -242,14 +242,15 @@ def _check_value(field: FieldSchema, value: Any) -> tuple[Any, str | None]:
             return value, f"{label} must be a number"
         if not number.is_finite():
             return value, f"{label} must be a number"
-        if kind == "money" and number != number.quantize(decimal.Decimal("0.01")):
-            return value, f"{label} must be in pounds and pence, like 12.50"
         if "min" in field and number < decimal.Decimal(field["min"]):
             return value, f"{label} must be {field['min']} or more"
         if "max" in field and number > decimal.Decimal(field["max"]):
             return value, f"{label} must be {field['max']} or less"
+        # Before rounding: quantize refuses numbers longer than the decimal context holds.
         if abs(number) >= decimal.Decimal("1e12"):
             return value, f"{label} is too large"
+        if kind == "money" and number != number.quantize(decimal.Decimal("0.01")):
+            return value, f"{label} must be in pounds and pence, like 12.50"
         if kind == "money":
             return str(number.quantize(decimal.Decimal("0.01"))), None
         return (int(number) if number == number.to_integral_value() else float(number)), None

@@ -10,6 +10,8 @@ PY=.venv/bin/python
 
 $PY manage.py migrate --no-input
 $PY manage.py seed_demo
+$PY manage.py load_packs
+$PY manage.py seed_demo_work
 $PY manage.py collectstatic --no-input --verbosity 0
 
 pids=()

@@ -21,3 +21,6 @@ class CasemgmtConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_sync_roles, dispatch_uid="casemgmt.sync_roles")
+        from casemgmt import permission_cache
+
+        permission_cache.connect_signals()

@@ -23,7 +23,21 @@ def access_person(user: AnyUser, person_id: int, *, include_merged: bool = False
 
 
 def can(user: AnyUser, capability: str) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(capability))
+    """Whether the user's roles or own grants give them `capability` (as `user.has_perm`).
+
+    A page asks this a dozen times: the answer comes from the set of the user's
+    capabilities, read once per request (and kept between requests by
+    casemgmt.permission_cache), not from a walk through every backend each time.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    capabilities: set[str] | None = getattr(user, "_capabilities", None)
+    if capabilities is None:
+        capabilities = user.get_all_permissions()
+        setattr(user, "_capabilities", capabilities)  # noqa: B010 (a memo on this request's user)
+    return capability in capabilities
 
 
 def can_view_case_notes(user: AnyUser) -> bool:

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from clients import events, permissions
-from clients.models import Alert, Involvement, Person
+from clients.models import Person
+from clients.person_summary import Banner, person_banner
 
 
-def person_banner_context(person: Person, user: Any, *, tab: str) -> dict[str, Any]:
-    """Context for templates extending clients/_person_layout.html (two queries)."""
-    today = timezone.localdate()
-    alerts = list(
-        Alert.objects.filter(person=person, start_date__lte=today)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-        .select_related("type")
-        .order_by("type__severity", "type__name")
-    )
-    allocation = (
-        Involvement.objects.filter(person=person, end_date__isnull=True, role__is_allocation=True)
-        .select_related("worker", "team", "role")
-        .order_by("-start_date")
-        .first()
-    )
+def person_banner_context(
+    person: Person, user: Any, *, tab: str, banner: Banner | None = None
+) -> dict[str, Any]:
+    """Context for templates extending clients/_person_layout.html (one query, or none
+    when the caller has read the `banner` with the rest of its page)."""
+    if banner is None:
+        banner = person_banner(person=person, today=timezone.localdate())
     return {
         "person": person,
-        "alerts": alerts,
-        "allocation": allocation,
+        "alerts": banner.alerts,
+        "allocation": banner.allocation,
         "tab": tab,
         "can_view_notes": permissions.can_view_case_notes(user),
         "can_view_chronology": permissions.can_view_chronology(user),
@@ -51,8 +43,9 @@ def render_person_page(
     what: str,
     tab: str,
     status: int = 200,
+    banner: Banner | None = None,
 ) -> HttpResponse:
     """Render a page of the person's record with its banner, writing its one access event."""
     events.person_viewed(actor=request.user, person=person, what=what)  # type: ignore[arg-type]
-    page = {**person_banner_context(person, request.user, tab=tab), **context}
+    page = {**person_banner_context(person, request.user, tab=tab, banner=banner), **context}
     return render(request, template, page, status=status)

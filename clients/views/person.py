@@ -5,86 +5,60 @@ including a form shown again with its errors) writes exactly one access event. A
 that saves writes the services' change events and redirects without an access event:
 the page it redirects to writes its own.
 
-The summary page is the page workers open most, so it is built from a fixed number of
-index-backed queries however long the history (14 in all, including the session, the
-user, their permissions and the audit insert; pinned in tests/clients/test_person_page.py):
-the banner's alerts and allocation; one query for other names, identifiers, disabilities
-and addresses; involvements; relationships of the person and of their close relatives
-(for the genogram); groups with their members; the latest notes; the latest chronology.
-Long histories are cut to the latest few with links to the full lists.
+The summary page is the page workers open most, so it is built from four queries however
+long the history (pinned in tests/clients/test_person_page.py): the signed-in user, the
+person (through `access_person`), everything the page lists in one statement
+(`clients.person_summary`: banner, other names, identifiers, addresses, involvements,
+relationships for the genogram, groups, the latest notes and chronology), and the audit
+insert; the user's permissions come from the cache (casemgmt.permission_cache). Long
+histories are cut to the latest few with links to the full lists.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
+import json
+from pathlib import Path
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.postgres.expressions import ArraySubquery
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import get_template, render_to_string
+from django.urls import get_script_prefix
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
 from casemgmt import roles
 from casemgmt.models import User
 from casemgmt.types import AnyUser
+from clients import genogram as genogram_module
 from clients import permissions
+from clients import person_summary as person_summary_module
 from clients.codes import Disability
+from clients.extensions import person_sections
 from clients.forms.details import AddressForm, GovukForm, PersonDetailsForm, PersonNameForm
-from clients.genogram import DRAWN_KINDS, genogram_for
-from clients.models import (
-    Address,
-    ChronologyEntry,
-    Group,
-    GroupMembership,
-    Involvement,
-    Person,
-    PersonDisability,
-    PersonIdentifier,
-    PersonName,
-    Relationship,
+from clients.genogram import genogram_for
+from clients.models import GroupMembership, Involvement, Person, Relationship
+from clients.person_summary import (
+    ADDRESS_LIMIT,
+    CHRONOLOGY_LIMIT,
+    INVOLVEMENT_LIMIT,
+    NOTE_LIMIT,
+    Banner,
+    PersonSummary,
+    person_summary,
 )
 from clients.services import people as people_services
-from clients.services.notes import notes_visible_to
 from clients.views import common
 
-NOTE_LIMIT = 10
-CHRONOLOGY_LIMIT = 10
-ADDRESS_LIMIT = 25
-INVOLVEMENT_LIMIT = 25
 RELATIONSHIP_LIMIT = 25
-# Rows for the genogram: the person's own relationships and their close relatives'.
-RELATIONSHIP_ROWS_LIMIT = 1000
-GROUP_MEMBER_LIMIT = 200
-# What the genogram and the relationship table show of a relative: a page of thirty
-# relatives need not load thirty whole person records.
-RELATIVE_FIELDS = (
-    *(field.name for field in Relationship._meta.concrete_fields),
-    "type__code",
-    "type__name",
-    "type__male_name",
-    "type__female_name",
-    "type__genogram",
-    "type__sort_order",
-    "type__category",
-    *(
-        f"other__{name}"
-        for name in (
-            "first_name",
-            "last_name",
-            "sex",
-            "date_of_birth",
-            "expected_date_of_birth",
-            "date_of_death",
-        )
-    ),
-)
 
 
 def acting_user(request: HttpRequest) -> User:
@@ -106,10 +80,17 @@ def render_person_page(
     *,
     what: str,
     tab: str = "summary",
+    banner: Banner | None = None,
 ) -> HttpResponse:
     """Render a page of the person's record, writing its one access event."""
     return common.render_person_page(
-        request, template, person, {**capabilities(request.user), **context}, what=what, tab=tab
+        request,
+        template,
+        person,
+        {**capabilities(request.user), **context},
+        what=what,
+        tab=tab,
+        banner=banner,
     )
 
 
@@ -141,125 +122,66 @@ def saved(
 @login_required
 @require_GET
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
-    person = permissions.access_person(request.user, person_id, include_merged=True)
+    user = acting_user(request)
+    person = permissions.access_person(user, person_id, include_merged=True)
     if person.merged_into_id is not None:
         # A duplicate folded into another record: the kept record is the one to read.
         return redirect("clients:person-detail", person_id=person.merged_into_id)
     today = timezone.localdate()
-    context: dict[str, Any] = {"today": today}
-    context.update(_details(person, today))
-    context.update(_involvements(person))
-    relationships = relationship_rows(person)
-    own = own_relationships(person, relationships, today)
-    context["relationships"] = own[:RELATIONSHIP_LIMIT]
-    context["relationship_count"] = len(own)
-    context["genogram"] = genogram_for(person, relationships, today=today)
-    context["groups"] = _groups(person)
-    if permissions.can_view_case_notes(request.user):
-        notes = list(
-            notes_visible_to(user=request.user, person=person).defer("body")[: NOTE_LIMIT + 1]
-        )
-        context["notes"] = notes[:NOTE_LIMIT]
-        context["more_notes"] = len(notes) > NOTE_LIMIT
-    if permissions.can_view_chronology(request.user):
-        entries = list(
-            ChronologyEntry.objects.filter(person=person, is_hidden=False)
-            .order_by("-event_date", "-id")
-            .only("id", "person_id", "event_date", "category", "summary", "source")[
-                : CHRONOLOGY_LIMIT + 1
-            ]
-        )
-        context["chronology"] = entries[:CHRONOLOGY_LIMIT]
-        context["more_chronology"] = len(entries) > CHRONOLOGY_LIMIT
+    summary = person_summary(
+        user=user,
+        person=person,
+        today=today,
+        with_notes=permissions.can_view_case_notes(user),
+        with_chronology=permissions.can_view_chronology(user),
+    )
+    context: dict[str, Any] = {
+        "today": today,
+        **_details(summary, today),
+        **_involvements(summary.involvements),
+        "relationships_section": relationships_section(
+            person,
+            summary,
+            today=today,
+            can_manage=permissions.can(user, roles.MANAGE_RELATIONSHIPS),
+        ),
+        "groups": _groups(person, summary.memberships),
+        # What other apps show on the page (clients.extensions), e.g. open work.
+        "person_sections": person_sections(person, user),
+    }
+    if summary.notes is not None:
+        context["notes"] = summary.notes[:NOTE_LIMIT]
+        context["more_notes"] = len(summary.notes) > NOTE_LIMIT
+    if summary.chronology is not None:
+        context["chronology"] = summary.chronology[:CHRONOLOGY_LIMIT]
+        context["more_chronology"] = len(summary.chronology) > CHRONOLOGY_LIMIT
     return render_person_page(
-        request, person, "clients/person_detail.html", context, what="person record"
+        request,
+        person,
+        "clients/person_detail.html",
+        context,
+        what="person record",
+        banner=summary.banner,
     )
 
 
-def _json(fields: tuple[str, ...]) -> JSONObject:
-    return JSONObject(**{name: name for name in ("id", *fields)})
-
-
-def _instances(
-    model: type[models.Model], rows: list[dict[str, Any]] | None, person: Person
-) -> list[Any]:
-    """Model instances from the JSON rows of an array subquery (dates come back as text)."""
-    instances = []
-    for row in rows or []:
-        values = {
-            name: cast(models.Field, model._meta.get_field(name)).to_python(value)
-            for name, value in row.items()
-        }
-        instances.append(model(person=person, **values))
-    return instances
-
-
-_NAME_FIELDS = ("kind", "first_name", "last_name", "start_date", "end_date")
-_IDENTIFIER_FIELDS = ("system", "value")
-_ADDRESS_FIELDS = (
-    "kind",
-    "line_1",
-    "line_2",
-    "town",
-    "county",
-    "postcode",
-    "uprn",
-    "is_confidential",
-    "start_date",
-    "end_date",
-)
-
-
-def _details(person: Person, today: datetime.date) -> dict[str, Any]:
-    """Other names, identifiers, disabilities and addresses: four short lists, one query."""
-    mine = {"person": OuterRef("pk")}
-    row = (
-        Person.objects.filter(pk=person.pk)
-        .values(
-            other_names_json=ArraySubquery(
-                PersonName.objects.filter(**mine)
-                .order_by(F("end_date").desc(nulls_first=True), "id")
-                .values(json=_json(_NAME_FIELDS))
-            ),
-            identifiers_json=ArraySubquery(
-                PersonIdentifier.objects.filter(**mine)
-                .order_by("system", "value")
-                .values(json=_json(_IDENTIFIER_FIELDS))
-            ),
-            disabilities_json=ArraySubquery(
-                PersonDisability.objects.filter(**mine).order_by("code").values("code")
-            ),
-            addresses_json=ArraySubquery(
-                Address.objects.filter(**mine)
-                .order_by("-start_date", "-id")
-                .values(json=_json(_ADDRESS_FIELDS))[: ADDRESS_LIMIT + 1]
-            ),
-        )
-        .get()
-    )
-    addresses: list[Address] = _instances(Address, row["addresses_json"], person)
-    shown = addresses[:ADDRESS_LIMIT]
+def _details(summary: PersonSummary, today: datetime.date) -> dict[str, Any]:
+    """Other names, identifiers, disabilities and addresses."""
+    shown = summary.addresses[:ADDRESS_LIMIT]
     current = [address for address in shown if address.is_current_on(today)]
     labels = dict(Disability.choices)
     return {
-        "other_names": _instances(PersonName, row["other_names_json"], person),
-        "identifiers": _instances(PersonIdentifier, row["identifiers_json"], person),
-        "disabilities": [labels.get(code, code) for code in row["disabilities_json"] or []],
+        "other_names": summary.other_names,
+        "identifiers": summary.identifiers,
+        "disabilities": [labels.get(code, code) for code in summary.disability_codes],
         "current_addresses": current,
         "past_addresses": [address for address in shown if address not in current],
-        "more_addresses": len(addresses) > ADDRESS_LIMIT,
+        "more_addresses": len(summary.addresses) > ADDRESS_LIMIT,
     }
 
 
-def _involvements(person: Person) -> dict[str, Any]:
+def _involvements(rows: list[Involvement]) -> dict[str, Any]:
     """Open involvements, then the most recently ended."""
-    rows = list(
-        Involvement.objects.filter(person=person)
-        .select_related("worker", "team", "role")
-        .order_by(F("end_date").desc(nulls_first=True), "-start_date", "-id")[
-            : INVOLVEMENT_LIMIT + 1
-        ]
-    )
     shown = rows[:INVOLVEMENT_LIMIT]
     return {
         "current_involvements": [row for row in shown if row.end_date is None],
@@ -268,31 +190,86 @@ def _involvements(person: Person) -> dict[str, Any]:
     }
 
 
-def relationship_rows(person: Person) -> list[Relationship]:
-    """The person's relationships, and those of the relatives the genogram draws (one query).
+# What the relationships section's HTML is made from besides its rows: a change to any of
+# these files must not serve HTML rendered by the old ones.
+_RELATIONSHIPS_SECTION_TEMPLATE = "clients/_person_relationships.html"
+_RELATIONSHIPS_SECTION_SOURCES = (
+    _RELATIONSHIPS_SECTION_TEMPLATE,
+    "clients/_genogram.html",
+    "clients/_records_relationship_table.html",
+)
+RELATIONSHIPS_SECTION_SECONDS = 24 * 60 * 60
 
-    The relatives' rows give grandparents, grandchildren, parents' partners and
-    half-siblings without a query per relative.
+
+@functools.cache
+def _relationships_section_version() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(Path(genogram_module.__file__).read_bytes())
+    digest.update(Path(person_summary_module.__file__).read_bytes())
+    for name in _RELATIONSHIPS_SECTION_SOURCES:
+        origin = get_template(name).origin.name  # type: ignore[attr-defined]
+        digest.update(Path(origin).read_bytes())
+    return digest.hexdigest()
+
+
+def relationships_section_key(
+    person: Person, rows: list[dict[str, Any]], *, today: datetime.date, can_manage: bool
+) -> str:
+    """The cache key of the rendered section: a digest of everything it is drawn from.
+
+    The rows carry every relationship and every relative's name, sex and dates that the
+    section shows, so any change to them, to the person, to the date (ages, ended
+    relationships), to what the reader may do or to the code gives another key: nothing
+    has to be told to forget the old HTML, which expires unread.
     """
-    # One IN list (the person and their relatives) lets PostgreSQL use the person index;
-    # an OR of "the person" and "a relative" made it scan the whole table.
-    relatives = (
-        Relationship.objects.filter(person_id=person.pk, type__genogram__in=DRAWN_KINDS)
-        .values("other_id")
-        .union(Person.objects.filter(pk=person.pk).values("id"))
+    digest = hashlib.blake2b(digest_size=20)
+    facts = [
+        _relationships_section_version(),
+        get_script_prefix(),
+        today.isoformat(),
+        can_manage,
+        person.pk,
+        person.first_name,
+        person.last_name,
+        person.sex,
+        person.date_of_birth and person.date_of_birth.isoformat(),
+        person.expected_date_of_birth and person.expected_date_of_birth.isoformat(),
+        person.date_of_death and person.date_of_death.isoformat(),
+        rows,
+    ]
+    digest.update(json.dumps(facts, separators=(",", ":")).encode())
+    return f"person-relationships:{digest.hexdigest()}"
+
+
+def relationships_section(
+    person: Person, summary: PersonSummary, *, today: datetime.date, can_manage: bool
+) -> SafeString:
+    """The summary page's relationships: genogram, table and link (HTML, from the cache).
+
+    Drawing the genogram and its table is most of the rendering of a large family's
+    page, and the same family is looked at again and again, so the HTML is kept under a
+    key made from everything it shows (`relationships_section_key`).
+    """
+    key = relationships_section_key(
+        person, summary.relationship_rows, today=today, can_manage=can_manage
     )
-    return list(
-        Relationship.objects.filter(person_id__in=Subquery(relatives))
-        .filter(Q(person_id=person.pk) | Q(type__genogram__in=DRAWN_KINDS))
-        .exclude(other_id=person.pk)
-        .select_related("other", "type")
-        .only(*RELATIVE_FIELDS)
-        .order_by(
-            Case(When(person_id=person.pk, then=Value(0)), default=Value(1)),
-            "person_id",
-            "id",
-        )[:RELATIONSHIP_ROWS_LIMIT]
-    )
+    html = cache.get(key)
+    if html is None:
+        relationships = summary.relationships()
+        own = own_relationships(person, relationships, today)
+        html = render_to_string(
+            _RELATIONSHIPS_SECTION_TEMPLATE,
+            {
+                "person": person,
+                "today": today,
+                "relationships": own[:RELATIONSHIP_LIMIT],
+                "relationship_count": len(own),
+                "genogram": genogram_for(person, relationships, today=today),
+                "can_manage_relationships": can_manage,
+            },
+        )
+        cache.set(key, html, RELATIONSHIPS_SECTION_SECONDS)
+    return mark_safe(html)  # noqa: S308 (rendered by the template engine, which escaped it)
 
 
 def own_relationships(
@@ -312,26 +289,8 @@ def own_relationships(
     )
 
 
-def _groups(person: Person) -> list[dict[str, Any]]:
+def _groups(person: Person, memberships: list[GroupMembership]) -> list[dict[str, Any]]:
     """The households and family groups the person is or was in, with every member."""
-    mine = GroupMembership.objects.filter(person_id=person.pk).values("group_id")
-    memberships = list(
-        GroupMembership.objects.filter(group_id__in=Subquery(mine))
-        .select_related("group", "person")
-        .only(
-            *(field.name for field in GroupMembership._meta.concrete_fields),
-            *(f"group__{field.name}" for field in Group._meta.concrete_fields),
-            "person__first_name",
-            "person__last_name",
-        )
-        .order_by(
-            "group__name",
-            "group_id",
-            F("end_date").desc(nulls_first=True),
-            "person__last_name",
-            "person__first_name",
-        )[:GROUP_MEMBER_LIMIT]
-    )
     by_group: dict[int, dict[str, Any]] = {}
     for membership in memberships:
         entry = by_group.setdefault(

@@ -25,6 +25,7 @@ from clients.forms.records import AlertForm, EndForm, GroupForm, InvolvementForm
 from clients.genogram import genogram_for
 from clients.models import Alert, Group, GroupMembership, Involvement, Person, Relationship
 from clients.names import fold
+from clients.person_summary import relationship_rows
 from clients.selectors import person_list_visible_to
 from clients.services import alerts as alert_services
 from clients.services import groups as group_services
@@ -33,7 +34,6 @@ from clients.services import relationships as relationship_services
 from clients.views.person import (
     acting_user,
     own_relationships,
-    relationship_rows,
     render_person_page,
     require_capability,
     saved,

@@ -64,7 +64,7 @@ def test_a_manager_sees_who_looked_and_changed_what_when_and_from_where(
 
     # session, user, 2 x permissions, person, merged ids, access event, usernames,
     # count, events, alerts, allocation; and the suite's own audit check.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         response = manager_client.get(reverse("clients:access-log", args=[person.pk]))
 
     assert response.status_code == 200

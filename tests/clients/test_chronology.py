@@ -201,7 +201,7 @@ def test_the_chronology_is_newest_first_and_hidden_entries_are_left_out_by_defau
 
     # session, user, 2 x permissions, person, categories, count, entries, access event,
     # alerts, allocation; and the suite's own audit check.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = worker_client.get(reverse("clients:chronology", args=[person.pk]))
 
     assert response.status_code == 200
@@ -557,7 +557,7 @@ def test_the_export_is_an_exact_injection_safe_csv_with_one_export_event(
     _hidden(person, users["team_manager"], summary="Hidden one")
 
     # session, user, 2 x permissions, person, export event, the rows; the suite's audit check.
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = worker_client.get(reverse("clients:chronology-export", args=[person.pk]))
         text, rows = _csv(response)
 
@@ -654,7 +654,7 @@ def test_the_export_of_a_long_chronology_streams_in_few_queries(
 ) -> None:
     ChronologyEntryFactory.create_batch(1_200, person=person)
 
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(7):
         response = worker_client.get(reverse("clients:chronology-export", args=[person.pk]))
         _, rows = _csv(response)
 

@@ -466,7 +466,7 @@ def test_the_list_shows_final_notes_and_only_my_own_drafts_newest_event_first(
 
     # session, user, 2 x permissions, person, count, access event, alerts, allocation,
     # note types, authors, notes; and the suite's own audit check.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         response = worker_client.get(reverse("clients:note-list", args=[person.pk]))
 
     assert response.status_code == 200
@@ -494,7 +494,7 @@ def test_the_list_query_count_does_not_grow_with_the_number_of_notes(
     for day in range(60):
         CaseNoteFactory(person=person, event_at=EVENT_AT - datetime.timedelta(days=day))
 
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(11):
         response = worker_client.get(reverse("clients:note-list", args=[person.pk]) + "?page=2")
 
     assert response.status_code == 200

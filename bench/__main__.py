@@ -13,6 +13,7 @@ import datetime
 import os
 import sys
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--workers", type=int, default=3, help="gunicorn workers (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker; more than 1 uses the gthread worker"
+        " (default: %(default)s)",
     )
     parser.add_argument(
         "--results-dir",
@@ -167,6 +175,10 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.results_dir.resolve() == (here / "results").resolve()
         else arguments.results_dir / "RESULTS.md"
     )
+    # Every run starts with an empty cache (sessions, permissions, rendered sections) of
+    # its own, so no figure owes anything to what an earlier run left behind; gunicorn
+    # inherits the prefix. The keys of earlier runs expire by themselves.
+    os.environ["CACHE_KEY_PREFIX"] = f"casemgmt-bench-{uuid.uuid4().hex[:12]}"
     configure(database)
     from bench import generate, results, run
 
@@ -235,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
                 rate=arguments.rate,
                 duration=arguments.duration,
                 workers=arguments.workers,
+                threads=arguments.threads,
                 log_path=arguments.results_dir / "gunicorn.log",
                 log=_log,
             )

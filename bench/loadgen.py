@@ -264,6 +264,7 @@ def bench_load(
     duration: float,
     workers: int,
     log_path: Path,
+    threads: int = 1,
     log: Any = print,
 ) -> Result:
     total = int(rate * duration)
@@ -277,11 +278,16 @@ def bench_load(
         else:
             person = person_ids[(number // 2) % len(person_ids)]
             requests.append(("person", f"/people/{person}/"))
-    with gunicorn(database_url=database_url, workers=workers, log_path=log_path) as (port, pid):
+    with gunicorn(
+        database_url=database_url, workers=workers, threads=threads, log_path=log_path
+    ) as (port, pid):
         cookies = [login(port, username, password) for username in usernames]
         # Warm each worker's connection and caches, as a server in use would be.
         drive(port=port, cookies=cookies, requests=requests[: workers * 10], rate=rate)
-        log(f"load: {total} requests at {rate:g}/s over {duration:g} s against {workers} workers")
+        log(
+            f"load: {total} requests at {rate:g}/s over {duration:g} s against {workers} workers"
+            f" of {threads} thread{'s' if threads > 1 else ''}"
+        )
         # Where the machine's CPU went during the run (PostgreSQL and anything else running
         # are what is left of the machine's total).
         server = [pid, *_children(pid)]
@@ -320,6 +326,7 @@ def bench_load(
             "error_budget": 0,
             "error_examples": [o.error for o in errors[:5]],
             "gunicorn_workers": workers,
+            "gunicorn_threads": threads,
             "cores_used": cores,
             "by_kind": by_kind,
             "latency_measured_from": "when each request was due (open loop), on loopback",

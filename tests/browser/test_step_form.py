@@ -209,3 +209,25 @@ def test_step_pages_have_no_serious_accessibility_problems(
     accessibility.assert_no_serious_problems()
     assert _problems(browser_errors) == []
     assert component_errors == []
+
+
+def test_signing_out_forgets_the_copies_kept_on_this_device(
+    page: Page,
+    demo_council: dict[str, User],
+    sign_in: Callable[[User], None],
+    browser_errors: list[str],
+) -> None:
+    practitioner = demo_council["practitioner"]
+    step = _visit_for(practitioner)
+    sign_in(practitioner)
+    page.goto(reverse("step-detail", kwargs={"step_id": step.pk}))
+    page.get_by_label("Where the visit took place (optional)").fill("Kitchen table")
+    page.get_by_label("Where the visit took place (optional)").blur()
+    kept = "Object.keys(localStorage).filter(k => k.startsWith('casemgmt:step:')).length"
+    _eventually(page, lambda: page.evaluate(kept))
+
+    page.get_by_role("button", name=re.compile("Sign out")).click()
+
+    expect(page).to_have_url(re.compile("/login/"))
+    assert page.evaluate(kept) == 0
+    assert _problems(browser_errors) == []

@@ -10,8 +10,9 @@ long the history (pinned in tests/clients/test_person_page.py): the signed-in us
 person (through `access_person`), everything the page lists in one statement
 (`clients.person_summary`: banner, other names, identifiers, addresses, involvements,
 relationships for the genogram, groups, the latest notes and chronology), and the audit
-insert; the user's permissions come from the cache (casemgmt.permission_cache). Long
-histories are cut to the latest few with links to the full lists.
+insert, plus what other apps' sections add (clients.extensions); the user's permissions
+come from the cache (casemgmt.permission_cache). Long histories are cut to the latest few
+with links to the full lists.
 """
 
 from __future__ import annotations

@@ -11,10 +11,16 @@ from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 
 from workflows import statutory_codes as codes
-from workflows.models.facts_children import FactRow
+from workflows.models.facts_children import (
+    FactRow,
+    ended_by_step_field,
+    ends_after_start,
+    one_row_per_step,
+    person_field,
+)
 
 __all__ = [
     "AdultCircumstances",
@@ -30,37 +36,10 @@ __all__ = [
 ]
 
 
-def _person(related_name: str) -> models.ForeignKey:
-    return models.ForeignKey("clients.Person", on_delete=models.PROTECT, related_name=related_name)
-
-
-def _ended_by_step() -> models.ForeignKey:
-    return models.ForeignKey(
-        "workflows.Step",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text="The step whose completion closed this row.",
-    )
-
-
-def _one_row_per_step(name: str) -> models.UniqueConstraint:
-    return models.UniqueConstraint(fields=["step", "person"], name=name)
-
-
-def _ends_after_start(
-    name: str, start: str = "start_date", end: str = "end_date"
-) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": F(start)}), name=name
-    )
-
-
 class Request(FactRow):
     """A request for support (CLD Request event)."""
 
-    person = _person("care_requests")
+    person = person_field("care_requests")
     request_date = models.DateField()
     route_of_access = models.CharField(max_length=30, choices=codes.ROUTE_OF_ACCESS)
     end_date = models.DateField(null=True, blank=True, help_text="When the request was resolved.")
@@ -73,8 +52,8 @@ class Request(FactRow):
         verbose_name_plural = "requests for support"
         indexes = [models.Index(fields=["person", "request_date"], name="fact_request_person")]
         constraints = [
-            _one_row_per_step("fact_request_one_per_step"),
-            _ends_after_start("fact_request_dates", "request_date"),
+            one_row_per_step("fact_request_one_per_step"),
+            ends_after_start("fact_request_dates", "request_date"),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +63,7 @@ class Request(FactRow):
 class NeedsAssessment(FactRow):
     """A Care Act needs assessment (CLD Assessment event)."""
 
-    person = _person("needs_assessments")
+    person = person_field("needs_assessments")
     request = models.ForeignKey(
         Request, null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
     )
@@ -99,8 +78,8 @@ class NeedsAssessment(FactRow):
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["person", "start_date"], name="fact_needs_assess_person")]
         constraints = [
-            _one_row_per_step("fact_needs_assess_one_per_step"),
-            _ends_after_start("fact_needs_assess_dates"),
+            one_row_per_step("fact_needs_assess_one_per_step"),
+            ends_after_start("fact_needs_assess_dates"),
         ]
 
     def __str__(self) -> str:
@@ -110,7 +89,7 @@ class NeedsAssessment(FactRow):
 class AdultCircumstances(FactRow):
     """The person's circumstances CLD repeats on every row, as recorded on a date."""
 
-    person = _person("adult_circumstances")
+    person = person_field("adult_circumstances")
     recorded_on = models.DateField()
     primary_support_reason = models.CharField(
         max_length=30, choices=codes.PRIMARY_SUPPORT_REASON, blank=True
@@ -133,7 +112,7 @@ class AdultCircumstances(FactRow):
         ordering = ["-recorded_on", "-id"]
         verbose_name_plural = "adult circumstances"
         indexes = [models.Index(fields=["person", "recorded_on"], name="fact_circumstances_person")]
-        constraints = [_one_row_per_step("fact_circumstances_one_per_step")]
+        constraints = [one_row_per_step("fact_circumstances_one_per_step")]
 
     def __str__(self) -> str:
         return f"Circumstances on {self.recorded_on:%d/%m/%Y}"
@@ -142,7 +121,7 @@ class AdultCircumstances(FactRow):
 class CarerAssessment(FactRow):
     """A carer's assessment: the carer is `person`; the adults they care for are linked."""
 
-    person = _person("carer_assessments")
+    person = person_field("carer_assessments")
     request = models.ForeignKey(
         Request, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -162,8 +141,8 @@ class CarerAssessment(FactRow):
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["person", "start_date"], name="fact_carer_assess_person")]
         constraints = [
-            _one_row_per_step("fact_carer_assess_one_per_step"),
-            _ends_after_start("fact_carer_assess_dates"),
+            one_row_per_step("fact_carer_assess_one_per_step"),
+            ends_after_start("fact_carer_assess_dates"),
             models.CheckConstraint(
                 condition=Q(hours_caring_per_week__isnull=True) | Q(hours_caring_per_week__lte=168),
                 name="fact_carer_assess_hours",
@@ -177,7 +156,7 @@ class CarerAssessment(FactRow):
 class SupportPlan(FactRow):
     """A care and support plan (or a carer's support plan) and its services."""
 
-    person = _person("support_plans")
+    person = person_field("support_plans")
     needs_assessment = models.ForeignKey(
         NeedsAssessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -187,14 +166,14 @@ class SupportPlan(FactRow):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     end_outcome = models.CharField(max_length=40, choices=codes.EVENT_OUTCOME, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["person", "start_date"], name="fact_support_plan_person")]
         constraints = [
-            _one_row_per_step("fact_support_plan_one_per_step"),
-            _ends_after_start("fact_support_plan_dates"),
+            one_row_per_step("fact_support_plan_one_per_step"),
+            ends_after_start("fact_support_plan_dates"),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(end_date__isnull=True),
@@ -209,7 +188,7 @@ class SupportPlan(FactRow):
 class SupportPlanService(FactRow):
     """One service of a support plan (CLD Service event, with its cost)."""
 
-    person = _person("planned_services")
+    person = person_field("planned_services")
     plan = models.ForeignKey(SupportPlan, on_delete=models.PROTECT, related_name="services")
     position = models.PositiveSmallIntegerField()
     service_type = models.CharField(max_length=30, choices=codes.SERVICE_TYPE)
@@ -231,7 +210,7 @@ class SupportPlanService(FactRow):
         indexes = [models.Index(fields=["person", "start_date"], name="fact_service_person")]
         constraints = [
             models.UniqueConstraint(fields=["plan", "position"], name="fact_service_position"),
-            _ends_after_start("fact_service_dates"),
+            ends_after_start("fact_service_dates"),
             models.CheckConstraint(
                 condition=Q(unit_cost__isnull=True) | ~Q(cost_frequency=""),
                 name="fact_service_cost_frequency",
@@ -245,7 +224,7 @@ class SupportPlanService(FactRow):
 class AdultReview(FactRow):
     """A review of a care and support plan (CLD Review event)."""
 
-    person = _person("care_reviews")
+    person = person_field("care_reviews")
     plan = models.ForeignKey(
         SupportPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"
     )
@@ -259,14 +238,14 @@ class AdultReview(FactRow):
         ordering = ["-review_date", "-id"]
         verbose_name = "care and support review"
         indexes = [models.Index(fields=["person", "review_date"], name="fact_care_review_person")]
-        constraints = [_one_row_per_step("fact_care_review_one_per_step")]
+        constraints = [one_row_per_step("fact_care_review_one_per_step")]
 
     def __str__(self) -> str:
         return f"Review on {self.review_date:%d/%m/%Y}"
 
 
 class SafeguardingConcern(FactRow):
-    person = _person("safeguarding_concerns")
+    person = person_field("safeguarding_concerns")
     received_date = models.DateField()
     source = models.CharField(max_length=30, choices=codes.CONCERN_SOURCE, blank=True)
     abuse_types = ArrayField(
@@ -281,8 +260,8 @@ class SafeguardingConcern(FactRow):
         ordering = ["-received_date", "-id"]
         indexes = [models.Index(fields=["person", "received_date"], name="fact_sg_concern_person")]
         constraints = [
-            _one_row_per_step("fact_sg_concern_one_per_step"),
-            _ends_after_start("fact_sg_concern_dates", "received_date", "decision_date"),
+            one_row_per_step("fact_sg_concern_one_per_step"),
+            ends_after_start("fact_sg_concern_dates", "received_date", "decision_date"),
         ]
 
     def __str__(self) -> str:
@@ -290,7 +269,7 @@ class SafeguardingConcern(FactRow):
 
 
 class S42Enquiry(FactRow):
-    person = _person("s42_enquiries")
+    person = person_field("s42_enquiries")
     concern = models.ForeignKey(
         SafeguardingConcern, on_delete=models.PROTECT, related_name="enquiries"
     )
@@ -304,7 +283,7 @@ class S42Enquiry(FactRow):
         null=True, blank=True, help_text="Making Safeguarding Personal: outcomes asked for."
     )
     outcomes_achieved = models.CharField(max_length=20, choices=codes.OUTCOMES_ACHIEVED, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -312,8 +291,8 @@ class S42Enquiry(FactRow):
         verbose_name_plural = "section 42 enquiries"
         indexes = [models.Index(fields=["person", "start_date"], name="fact_s42_person")]
         constraints = [
-            _one_row_per_step("fact_s42_one_per_step"),
-            _ends_after_start("fact_s42_dates"),
+            one_row_per_step("fact_s42_one_per_step"),
+            ends_after_start("fact_s42_dates"),
             models.UniqueConstraint(
                 fields=["person"], condition=Q(end_date__isnull=True), name="fact_s42_one_open"
             ),
@@ -326,7 +305,7 @@ class S42Enquiry(FactRow):
 class DoLSApplication(FactRow):
     """A request for a Deprivation of Liberty Safeguards authorisation, and its decision."""
 
-    person = _person("dols_applications")
+    person = person_field("dols_applications")
     received_date = models.DateField()
     kind = models.CharField(max_length=10, choices=codes.DOLS_TYPE)
     managing_authority = models.CharField(max_length=200, blank=True)
@@ -334,16 +313,16 @@ class DoLSApplication(FactRow):
     decision_date = models.DateField(null=True, blank=True)
     granted_from = models.DateField(null=True, blank=True)
     granted_until = models.DateField(null=True, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-received_date", "-id"]
         verbose_name = "DoLS application"
         indexes = [models.Index(fields=["person", "received_date"], name="fact_dols_person")]
         constraints = [
-            _one_row_per_step("fact_dols_one_per_step"),
-            _ends_after_start("fact_dols_decision_dates", "received_date", "decision_date"),
-            _ends_after_start("fact_dols_granted_dates", "granted_from", "granted_until"),
+            one_row_per_step("fact_dols_one_per_step"),
+            ends_after_start("fact_dols_decision_dates", "received_date", "decision_date"),
+            ends_after_start("fact_dols_granted_dates", "granted_from", "granted_until"),
         ]
 
     def __str__(self) -> str:

@@ -44,11 +44,11 @@ __all__ = [
 ]
 
 
-def _person(related_name: str) -> models.ForeignKey:
+def person_field(related_name: str) -> models.ForeignKey:
     return models.ForeignKey("clients.Person", on_delete=models.PROTECT, related_name=related_name)
 
 
-def _ended_by_step() -> models.ForeignKey:
+def ended_by_step_field() -> models.ForeignKey:
     return models.ForeignKey(
         "workflows.Step",
         null=True,
@@ -59,11 +59,11 @@ def _ended_by_step() -> models.ForeignKey:
     )
 
 
-def _one_row_per_step(name: str) -> models.UniqueConstraint:
+def one_row_per_step(name: str) -> models.UniqueConstraint:
     return models.UniqueConstraint(fields=["step", "person"], name=name)
 
 
-def _ends_after_start(
+def ends_after_start(
     name: str, start: str = "start_date", end: str = "end_date"
 ) -> models.CheckConstraint:
     return models.CheckConstraint(
@@ -93,7 +93,7 @@ class FactRow(models.Model):
 
 
 class Contact(FactRow):
-    person = _person("contacts")
+    person = person_field("contacts")
     contact_date = models.DateField()
     source = models.CharField(max_length=3, choices=codes.REFERRAL_SOURCE, blank=True)
     reason = models.CharField(max_length=500, blank=True)
@@ -102,7 +102,7 @@ class Contact(FactRow):
     class Meta:
         ordering = ["-contact_date", "-id"]
         indexes = [models.Index(fields=["person", "contact_date"], name="fact_contact_person")]
-        constraints = [_one_row_per_step("fact_contact_one_per_step")]
+        constraints = [one_row_per_step("fact_contact_one_per_step")]
 
     def __str__(self) -> str:
         return f"Contact on {self.contact_date:%d/%m/%Y}"
@@ -111,7 +111,7 @@ class Contact(FactRow):
 class Referral(FactRow):
     """A referral to children's social care: one CIN episode of the census."""
 
-    person = _person("referrals")
+    person = person_field("referrals")
     contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
@@ -123,7 +123,7 @@ class Referral(FactRow):
     no_further_action = models.BooleanField(
         default=False, help_text="ReferralNFA: the referral led to no further action."
     )
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-referral_date", "-id"]
@@ -133,8 +133,8 @@ class Referral(FactRow):
             models.Index(fields=["closure_date"], name="fact_referral_closed"),
         ]
         constraints = [
-            _one_row_per_step("fact_referral_one_per_step"),
-            _ends_after_start("fact_referral_dates", "referral_date", "closure_date"),
+            one_row_per_step("fact_referral_one_per_step"),
+            ends_after_start("fact_referral_dates", "referral_date", "closure_date"),
             _one_open("fact_referral_one_open", "closure_date"),
             models.CheckConstraint(
                 condition=Q(closure_date__isnull=True, closure_reason="")
@@ -154,7 +154,7 @@ class Referral(FactRow):
 class Assessment(FactRow):
     """A child and family (single) assessment within a referral."""
 
-    person = _person("child_assessments")
+    person = person_field("child_assessments")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="assessments")
     start_date = models.DateField(help_text="AssessmentActualStartDate")
     internal_review_date = models.DateField(null=True, blank=True)
@@ -170,8 +170,8 @@ class Assessment(FactRow):
             models.Index(fields=["authorisation_date"], name="fact_assessment_authorised"),
         ]
         constraints = [
-            _one_row_per_step("fact_assessment_one_per_step"),
-            _ends_after_start("fact_assessment_dates", "start_date", "authorisation_date"),
+            one_row_per_step("fact_assessment_one_per_step"),
+            ends_after_start("fact_assessment_dates", "start_date", "authorisation_date"),
         ]
 
     def __str__(self) -> str:
@@ -179,7 +179,7 @@ class Assessment(FactRow):
 
 
 class StrategyDiscussion(FactRow):
-    person = _person("strategy_discussions")
+    person = person_field("strategy_discussions")
     referral = models.ForeignKey(
         Referral, on_delete=models.PROTECT, related_name="strategy_discussions"
     )
@@ -189,14 +189,14 @@ class StrategyDiscussion(FactRow):
     class Meta:
         ordering = ["-discussion_date", "-id"]
         indexes = [models.Index(fields=["person", "discussion_date"], name="fact_strategy_person")]
-        constraints = [_one_row_per_step("fact_strategy_one_per_step")]
+        constraints = [one_row_per_step("fact_strategy_one_per_step")]
 
     def __str__(self) -> str:
         return f"Strategy discussion on {self.discussion_date:%d/%m/%Y}"
 
 
 class S47Enquiry(FactRow):
-    person = _person("s47_enquiries")
+    person = person_field("s47_enquiries")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="s47_enquiries")
     strategy_discussion = models.ForeignKey(
         StrategyDiscussion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -215,8 +215,8 @@ class S47Enquiry(FactRow):
         verbose_name_plural = "section 47 enquiries"
         indexes = [models.Index(fields=["person", "start_date"], name="fact_s47_person")]
         constraints = [
-            _one_row_per_step("fact_s47_one_per_step"),
-            _ends_after_start("fact_s47_dates"),
+            one_row_per_step("fact_s47_one_per_step"),
+            ends_after_start("fact_s47_dates"),
         ]
 
     def __str__(self) -> str:
@@ -230,7 +230,7 @@ class ChildProtectionConference(FactRow):
         INITIAL = "initial", "Initial child protection conference"
         REVIEW = "review", "Review child protection conference"
 
-    person = _person("cp_conferences")
+    person = person_field("cp_conferences")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cp_conferences")
     s47_enquiry = models.ForeignKey(
@@ -261,7 +261,7 @@ class ChildProtectionConference(FactRow):
             models.Index(fields=["person", "conference_date"], name="fact_conference_person")
         ]
         constraints = [
-            _one_row_per_step("fact_conference_one_per_step"),
+            one_row_per_step("fact_conference_one_per_step"),
             models.CheckConstraint(
                 condition=Q(kind="initial", cp_plan__isnull=True)
                 | Q(kind="review", cp_plan__isnull=False),
@@ -276,7 +276,7 @@ class ChildProtectionConference(FactRow):
 class CPPlan(FactRow):
     """A child protection plan; its review dates are its review conferences."""
 
-    person = _person("cp_plans")
+    person = person_field("cp_plans")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cp_plans")
     initial_conference = models.ForeignKey(
         ChildProtectionConference,
@@ -290,7 +290,7 @@ class CPPlan(FactRow):
     initial_category = models.CharField(max_length=3, choices=codes.ABUSE_CATEGORY)
     latest_category = models.CharField(max_length=3, choices=codes.ABUSE_CATEGORY)
     end_reason = models.CharField(max_length=200, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -300,8 +300,8 @@ class CPPlan(FactRow):
             models.Index(fields=["end_date"], name="fact_cp_plan_end"),
         ]
         constraints = [
-            _one_row_per_step("fact_cp_plan_one_per_step"),
-            _ends_after_start("fact_cp_plan_dates"),
+            one_row_per_step("fact_cp_plan_one_per_step"),
+            ends_after_start("fact_cp_plan_dates"),
             _one_open("fact_cp_plan_one_open"),
         ]
 
@@ -310,19 +310,19 @@ class CPPlan(FactRow):
 
 
 class CINPlan(FactRow):
-    person = _person("cin_plans")
+    person = person_field("cin_plans")
     referral = models.ForeignKey(Referral, on_delete=models.PROTECT, related_name="cin_plans")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         verbose_name = "child in need plan"
         indexes = [models.Index(fields=["person", "start_date"], name="fact_cin_plan_person")]
         constraints = [
-            _one_row_per_step("fact_cin_plan_one_per_step"),
-            _ends_after_start("fact_cin_plan_dates"),
+            one_row_per_step("fact_cin_plan_one_per_step"),
+            ends_after_start("fact_cin_plan_dates"),
             _one_open("fact_cin_plan_one_open"),
         ]
 
@@ -333,7 +333,7 @@ class CINPlan(FactRow):
 class UPNUnknown(FactRow):
     """Why a child has no UPN (CIN census UPNunknown), as at a date."""
 
-    person = _person("upn_unknown_reasons")
+    person = person_field("upn_unknown_reasons")
     recorded_on = models.DateField()
     reason = models.CharField(max_length=3, choices=codes.UPN_UNKNOWN)
 
@@ -341,7 +341,7 @@ class UPNUnknown(FactRow):
         ordering = ["-recorded_on", "-id"]
         verbose_name = "UPN unknown reason"
         indexes = [models.Index(fields=["person", "recorded_on"], name="fact_upn_unknown_person")]
-        constraints = [_one_row_per_step("fact_upn_unknown_one_per_step")]
+        constraints = [one_row_per_step("fact_upn_unknown_one_per_step")]
 
     def __str__(self) -> str:
         return f"UPN unknown ({self.reason})"
@@ -353,14 +353,14 @@ class UPNUnknown(FactRow):
 class CarePeriod(FactRow):
     """A period of being looked after: from starting (RNE S) to ceasing (REC)."""
 
-    person = _person("care_periods")
+    person = person_field("care_periods")
     start_date = models.DateField()
     category_of_need = models.CharField(
         max_length=2, choices=codes.CATEGORY_OF_NEED, help_text="The 903 CIN code."
     )
     end_date = models.DateField(null=True, blank=True)
     reason_ceased = models.CharField(max_length=3, choices=codes.REASON_CARE_CEASED, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -369,8 +369,8 @@ class CarePeriod(FactRow):
             models.Index(fields=["end_date"], name="fact_care_period_end"),
         ]
         constraints = [
-            _one_row_per_step("fact_care_period_one_per_step"),
-            _ends_after_start("fact_care_period_dates"),
+            one_row_per_step("fact_care_period_one_per_step"),
+            ends_after_start("fact_care_period_dates"),
             _one_open("fact_care_period_one_open"),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True, reason_ceased="")
@@ -384,22 +384,22 @@ class CarePeriod(FactRow):
 
 
 class LegalStatus(FactRow):
-    person = _person("legal_statuses")
+    person = person_field("legal_statuses")
     care_period = models.ForeignKey(
         CarePeriod, on_delete=models.PROTECT, related_name="legal_statuses"
     )
     legal_status = models.CharField(max_length=2, choices=codes.LEGAL_STATUS)
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         verbose_name_plural = "legal statuses"
         indexes = [models.Index(fields=["person", "start_date"], name="fact_legal_status_person")]
         constraints = [
-            _one_row_per_step("fact_legal_status_one_per_step"),
-            _ends_after_start("fact_legal_status_dates"),
+            one_row_per_step("fact_legal_status_one_per_step"),
+            ends_after_start("fact_legal_status_dates"),
             _one_open("fact_legal_status_one_open"),
         ]
 
@@ -408,7 +408,7 @@ class LegalStatus(FactRow):
 
 
 class Placement(FactRow):
-    person = _person("placements")
+    person = person_field("placements")
     care_period = models.ForeignKey(CarePeriod, on_delete=models.PROTECT, related_name="placements")
     placement_type = models.CharField(max_length=3, choices=codes.PLACEMENT_TYPE)
     provider = models.CharField(max_length=3, choices=codes.PLACEMENT_PROVIDER)
@@ -426,14 +426,14 @@ class Placement(FactRow):
         blank=True,
         help_text="REASON_PLACE_CHANGE: why this placement ended when another replaced it.",
     )
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["person", "start_date"], name="fact_placement_person")]
         constraints = [
-            _one_row_per_step("fact_placement_one_per_step"),
-            _ends_after_start("fact_placement_dates"),
+            one_row_per_step("fact_placement_one_per_step"),
+            ends_after_start("fact_placement_dates"),
             _one_open("fact_placement_one_open"),
         ]
 
@@ -442,7 +442,7 @@ class Placement(FactRow):
 
 
 class LookedAfterReview(FactRow):
-    person = _person("looked_after_reviews")
+    person = person_field("looked_after_reviews")
     care_period = models.ForeignKey(CarePeriod, on_delete=models.PROTECT, related_name="reviews")
     review_date = models.DateField()
     participation = models.CharField(max_length=3, choices=codes.REVIEW_PARTICIPATION)
@@ -450,14 +450,14 @@ class LookedAfterReview(FactRow):
     class Meta:
         ordering = ["-review_date", "-id"]
         indexes = [models.Index(fields=["person", "review_date"], name="fact_la_review_person")]
-        constraints = [_one_row_per_step("fact_la_review_one_per_step")]
+        constraints = [one_row_per_step("fact_la_review_one_per_step")]
 
     def __str__(self) -> str:
         return f"Looked-after review on {self.review_date:%d/%m/%Y}"
 
 
 class MissingEpisode(FactRow):
-    person = _person("missing_episodes")
+    person = person_field("missing_episodes")
     care_period = models.ForeignKey(
         CarePeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -466,14 +466,14 @@ class MissingEpisode(FactRow):
     end_date = models.DateField(null=True, blank=True)
     return_interview_offered = models.BooleanField(null=True, blank=True)
     return_interview_accepted = models.BooleanField(null=True, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
         indexes = [models.Index(fields=["person", "start_date"], name="fact_missing_person")]
         constraints = [
-            _one_row_per_step("fact_missing_one_per_step"),
-            _ends_after_start("fact_missing_dates"),
+            one_row_per_step("fact_missing_one_per_step"),
+            ends_after_start("fact_missing_dates"),
             _one_open("fact_missing_one_open"),
         ]
 
@@ -482,7 +482,7 @@ class MissingEpisode(FactRow):
 
 
 class CareLeaverContact(FactRow):
-    person = _person("care_leaver_contacts")
+    person = person_field("care_leaver_contacts")
     contact_date = models.DateField()
     in_touch = models.CharField(max_length=4, choices=codes.IN_TOUCH)
     activity = models.CharField(max_length=2, choices=codes.CARE_LEAVER_ACTIVITY, blank=True)
@@ -495,7 +495,7 @@ class CareLeaverContact(FactRow):
         indexes = [
             models.Index(fields=["person", "contact_date"], name="fact_leaver_contact_person")
         ]
-        constraints = [_one_row_per_step("fact_leaver_contact_one_per_step")]
+        constraints = [one_row_per_step("fact_leaver_contact_one_per_step")]
 
     def __str__(self) -> str:
         return f"Care leaver contact on {self.contact_date:%d/%m/%Y}"
@@ -504,7 +504,7 @@ class CareLeaverContact(FactRow):
 class AdoptionDecision(FactRow):
     """The decision that a child should be placed for adoption (DATE_INT, DATE_PLACED)."""
 
-    person = _person("adoption_decisions")
+    person = person_field("adoption_decisions")
     care_period = models.ForeignKey(
         CarePeriod, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -513,7 +513,7 @@ class AdoptionDecision(FactRow):
     reversed_reason = models.CharField(
         max_length=3, choices=codes.ADOPTION_DECISION_REVERSED, blank=True
     )
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-decision_date", "-id"]
@@ -521,8 +521,8 @@ class AdoptionDecision(FactRow):
             models.Index(fields=["person", "decision_date"], name="fact_adoption_dec_person")
         ]
         constraints = [
-            _one_row_per_step("fact_adoption_dec_one_per_step"),
-            _ends_after_start("fact_adoption_dec_dates", "decision_date", "reversed_date"),
+            one_row_per_step("fact_adoption_dec_one_per_step"),
+            ends_after_start("fact_adoption_dec_dates", "decision_date", "reversed_date"),
         ]
 
     def __str__(self) -> str:
@@ -532,7 +532,7 @@ class AdoptionDecision(FactRow):
 class AdoptionMatch(FactRow):
     """Matching with prospective adopters (AD1)."""
 
-    person = _person("adoption_matches")
+    person = person_field("adoption_matches")
     decision = models.ForeignKey(AdoptionDecision, on_delete=models.PROTECT, related_name="matches")
     match_date = models.DateField()
     by_foster_carer = models.BooleanField(null=True, blank=True, help_text="FOSTER_CARE")
@@ -546,7 +546,7 @@ class AdoptionMatch(FactRow):
         ordering = ["-match_date", "-id"]
         verbose_name_plural = "adoption matches"
         indexes = [models.Index(fields=["person", "match_date"], name="fact_adoption_match_person")]
-        constraints = [_one_row_per_step("fact_adoption_match_one_per_step")]
+        constraints = [one_row_per_step("fact_adoption_match_one_per_step")]
 
     def __str__(self) -> str:
         return f"Matched for adoption on {self.match_date:%d/%m/%Y}"
@@ -555,7 +555,7 @@ class AdoptionMatch(FactRow):
 class PreviousPermanence(FactRow):
     """A permanence order made before this period of care (PrevPerm)."""
 
-    person = _person("previous_permanence")
+    person = person_field("previous_permanence")
     arrangement = models.CharField(max_length=2, choices=codes.PREVIOUS_PERMANENCE)
     order_date = models.DateField(null=True, blank=True)
     local_authority = models.CharField(max_length=100, blank=True, help_text="LA_PERM")
@@ -564,7 +564,7 @@ class PreviousPermanence(FactRow):
         ordering = ["-id"]
         verbose_name_plural = "previous permanence orders"
         indexes = [models.Index(fields=["person"], name="fact_prev_perm_person")]
-        constraints = [_one_row_per_step("fact_prev_perm_one_per_step")]
+        constraints = [one_row_per_step("fact_prev_perm_one_per_step")]
 
     def __str__(self) -> str:
         return f"Previous permanence ({self.arrangement})"
@@ -573,10 +573,10 @@ class PreviousPermanence(FactRow):
 class UASCStatus(FactRow):
     """Unaccompanied asylum-seeking child, from when to when (DUC)."""
 
-    person = _person("uasc_statuses")
+    person = person_field("uasc_statuses")
     start_date = models.DateField()
     ceased_date = models.DateField(null=True, blank=True)
-    ended_by_step = _ended_by_step()
+    ended_by_step = ended_by_step_field()
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -584,8 +584,8 @@ class UASCStatus(FactRow):
         verbose_name_plural = "UASC statuses"
         indexes = [models.Index(fields=["person", "start_date"], name="fact_uasc_person")]
         constraints = [
-            _one_row_per_step("fact_uasc_one_per_step"),
-            _ends_after_start("fact_uasc_dates", "start_date", "ceased_date"),
+            one_row_per_step("fact_uasc_one_per_step"),
+            ends_after_start("fact_uasc_dates", "start_date", "ceased_date"),
             _one_open("fact_uasc_one_open", "ceased_date"),
         ]
 
@@ -596,7 +596,7 @@ class UASCStatus(FactRow):
 class HealthCheck(FactRow):
     """A health assessment, dental check, immunisation or development check (OC2)."""
 
-    person = _person("health_checks")
+    person = person_field("health_checks")
     kind = models.CharField(max_length=20, choices=codes.HEALTH_CHECK_KIND)
     check_date = models.DateField()
 
@@ -616,7 +616,7 @@ class HealthCheck(FactRow):
 class SDQScore(FactRow):
     """A Strengths and Difficulties Questionnaire score, or why there is none (OC2)."""
 
-    person = _person("sdq_scores")
+    person = person_field("sdq_scores")
     assessed_on = models.DateField()
     score = models.PositiveSmallIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=4, choices=codes.SDQ_REASON, blank=True)
@@ -626,7 +626,7 @@ class SDQScore(FactRow):
         verbose_name = "SDQ score"
         indexes = [models.Index(fields=["person", "assessed_on"], name="fact_sdq_person")]
         constraints = [
-            _one_row_per_step("fact_sdq_one_per_step"),
+            one_row_per_step("fact_sdq_one_per_step"),
             models.CheckConstraint(
                 condition=Q(score__isnull=False, score__lte=40, reason="")
                 | Q(score__isnull=True) & ~Q(reason=""),
@@ -641,7 +641,7 @@ class SDQScore(FactRow):
 class SubstanceMisuse(FactRow):
     """A substance misuse problem identified, and the intervention (OC2)."""
 
-    person = _person("substance_misuse")
+    person = person_field("substance_misuse")
     identified_on = models.DateField()
     intervention_offered = models.BooleanField(null=True, blank=True)
     intervention_received = models.BooleanField(null=True, blank=True)
@@ -650,7 +650,7 @@ class SubstanceMisuse(FactRow):
         ordering = ["-identified_on", "-id"]
         verbose_name_plural = "substance misuse"
         indexes = [models.Index(fields=["person", "identified_on"], name="fact_substance_person")]
-        constraints = [_one_row_per_step("fact_substance_one_per_step")]
+        constraints = [one_row_per_step("fact_substance_one_per_step")]
 
     def __str__(self) -> str:
         return f"Substance misuse identified {self.identified_on:%d/%m/%Y}"
@@ -659,14 +659,14 @@ class SubstanceMisuse(FactRow):
 class Conviction(FactRow):
     """A conviction, youth caution or youth conditional caution (OC2 CONVICTED)."""
 
-    person = _person("convictions")
+    person = person_field("convictions")
     outcome_date = models.DateField()
     description = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-outcome_date", "-id"]
         indexes = [models.Index(fields=["person", "outcome_date"], name="fact_conviction_person")]
-        constraints = [_one_row_per_step("fact_conviction_one_per_step")]
+        constraints = [one_row_per_step("fact_conviction_one_per_step")]
 
     def __str__(self) -> str:
         return f"Conviction or caution on {self.outcome_date:%d/%m/%Y}"

@@ -23,6 +23,21 @@ def _can(user: AnyUser, capability: str) -> bool:
     return bool(user.is_authenticated and user.is_active and user.has_perm(capability))
 
 
+def role_names(user: AnyUser) -> dict[int, str]:
+    """The user's roles (group id: name), read once per user object (one request)."""
+    if not user.is_authenticated:
+        return {}
+    cached: dict[int, str] | None = getattr(user, "_workflow_roles", None)
+    if cached is None:
+        cached = dict(user.groups.values_list("pk", "name"))
+        setattr(user, "_workflow_roles", cached)  # noqa: B010 (a memo on the request's user)
+    return cached
+
+
+def is_senior_manager(user: AnyUser) -> bool:
+    return roles.Role.SENIOR_MANAGER.value in role_names(user).values()
+
+
 def current_team_ids(user: AnyUser, *, managed: bool = False) -> set[int]:
     """Teams the user belongs to today (or manages, with `managed`), memoised per user object."""
     if not user.is_authenticated:
@@ -88,7 +103,7 @@ def can_start_step_type(user: AnyUser, step_type: StepType) -> tuple[bool, str]:
     if not _can(user, START_STEP):
         return False, "Your role does not allow you to start work."
     allowed = {role.pk for role in step_type.start_roles.all()}
-    if allowed and not allowed & {group.pk for group in user.groups.all()}:
+    if allowed and not allowed & role_names(user).keys():
         names = " or ".join(
             sorted(roles.role_label(role.name) for role in step_type.start_roles.all())
         )
@@ -118,12 +133,11 @@ def can_authorise_step(user: AnyUser, step: Step) -> tuple[bool, str]:
     if not _can(user, AUTHORISE_STEP):
         return False, "Your role does not allow you to authorise work."
     role = step.step_type.authoriser_role
-    if role is not None and not user.groups.filter(pk=role.pk).exists():
+    if role is not None and role.pk not in role_names(user):
         return False, (
             f"Only a {roles.role_label(role.name)} may authorise {step.step_type.name.lower()}."
         )
-    senior = user.groups.filter(name=roles.Role.SENIOR_MANAGER.value).exists()
-    if not senior and step.team_id not in current_team_ids(user, managed=True):
+    if not is_senior_manager(user) and step.team_id not in current_team_ids(user, managed=True):
         return False, "Only a manager of the team whose work this is may authorise it."
     return True, ""
 
@@ -133,10 +147,7 @@ def can_allocate_step(user: AnyUser, step: Step) -> bool:
         return False
     if step.status == Step.Status.AWAITING_AUTHORISATION:
         return False
-    return (
-        step.team_id in current_team_ids(user)
-        or user.groups.filter(name=roles.Role.SENIOR_MANAGER.value).exists()
-    )
+    return step.team_id in current_team_ids(user) or is_senior_manager(user)
 
 
 def can_cancel_step(user: AnyUser, step: Step) -> bool:

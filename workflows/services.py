@@ -104,7 +104,11 @@ def _change(
 
 
 def _form_version(step_type: StepType) -> FormVersion:
-    version = step_type.form.latest_published()
+    version = (
+        FormVersion.objects.filter(form_id=step_type.form_id, status=FormVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
     if version is None:
         raise StepError(f"The form for {step_type.name.lower()} has no published version yet.")
     return version
@@ -287,7 +291,7 @@ def draft_for(*, actor: User, step: Step) -> StepDraft | None:
 def _check_actions(
     actor: User, step: Step, actions: list[NextAction]
 ) -> list[tuple[Transition, NextAction]]:
-    transitions = {t.pk: t for t in step.step_type.transitions.select_related("to_step_type")}
+    transitions = {t.pk: t for t in _transitions_of(step)}
     if not actions:
         # An event whose answers lead nowhere (a placement change with nothing else to
         # record) is complete in itself; where anything is offered, the worker must choose.
@@ -393,7 +397,7 @@ def _finalise(*, actor: User, step: Step, before: dict[str, Any]) -> Step:
             actor=actor,
         )
     _change(actor, "step_completed", step, diff(before, snapshot(step, STEP_AUDIT_FIELDS)))
-    transitions = {t.pk: t for t in step.step_type.transitions.select_related("to_step_type")}
+    transitions = {t.pk: t for t in _transitions_of(step)}
     starter = step.submitted_by or actor
     for pending in step.pending_actions:
         transition = transitions[pending["transition"]]
@@ -526,10 +530,22 @@ def step_cancel(*, actor: User, step: Step, reason: str) -> Step:
     return step
 
 
+def _transitions_of(step: Step) -> list[Transition]:
+    """The step type's next actions in the pack's order, with who may start each.
+
+    Read once per step object: completion checks them and then acts on them.
+    """
+    cached: list[Transition] | None = getattr(step, "_next_actions", None)
+    if cached is None:
+        cached = list(
+            step.step_type.transitions.select_related("to_step_type")
+            .prefetch_related("to_step_type__start_roles")
+            .order_by("order", "id")
+        )
+        setattr(step, "_next_actions", cached)  # noqa: B010 (a memo on this object)
+    return cached
+
+
 def offered_actions(step: Step) -> list[Transition]:
     """Next actions offered for the step's current answers, in the pack's order."""
-    return [
-        t
-        for t in step.step_type.transitions.select_related("to_step_type").order_by("order", "id")
-        if condition_holds(t.condition, step.answers)
-    ]
+    return [t for t in _transitions_of(step) if condition_holds(t.condition, step.answers)]

@@ -10,7 +10,7 @@ it is about (a group step: each current member).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
 from django.contrib import messages
@@ -578,10 +578,16 @@ class ActionOption:
     transition: Transition
     allowed: bool
     reason: str
-    who: list[tuple[str, str]]
+    # Who each next action could go to: read only when a page shows the choices or a
+    # worker named someone, so a plain completion costs no colleague lookups.
+    who_for: Callable[[int], list[tuple[str, str]]]
     usual: str
     checked: bool = False
     chosen_who: str = ""
+
+    @property
+    def who(self) -> list[tuple[str, str]]:
+        return self.who_for(self.transition.pk)
 
     @property
     def field_id(self) -> str:
@@ -643,7 +649,14 @@ def _who_choices(user: User, transitions: list[Transition]) -> dict[int, list[tu
 
 def _action_options(user: User, step: Step) -> list[ActionOption]:
     transitions = services.offered_actions(step)
-    who = _who_choices(user, transitions)
+    found: dict[int, list[tuple[str, str]]] | None = None
+
+    def who_for(transition_id: int) -> list[tuple[str, str]]:
+        nonlocal found
+        if found is None:
+            found = _who_choices(user, transitions)
+        return found.get(transition_id, [])
+
     options = []
     for transition in transitions:
         allowed, reason = True, ""
@@ -654,7 +667,7 @@ def _action_options(user: User, step: Step) -> list[ActionOption]:
                 transition=transition,
                 allowed=allowed,
                 reason=reason,
-                who=who.get(transition.pk, []),
+                who_for=who_for,
                 usual=_usual(transition.to_step_type),
             )
         )

@@ -19,10 +19,10 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casemgmt import roles
 from casemgmt.models import Team, User
 from casemgmt.types import AnyUser
 from workflows import permissions, selectors, services
@@ -224,7 +224,14 @@ def team_tray(request: HttpRequest, team_id: int) -> HttpResponse:
             "columns": _columns(request, tray.sort, SORT_HEADINGS),
             "due_choices": DueFilter.choices,
             "can_allocate": can_allocate,
-            "members": selectors.team_members(team) if can_allocate and tray.page.rows else [],
+            # The same options in every row's form: written once, not once per row.
+            "member_options": format_html_join(
+                "",
+                '<option value="{}">{}</option>',
+                ((member.pk, str(member)) for member in selectors.team_members(team)),
+            )
+            if can_allocate and tray.page.rows
+            else "",
             "is_filtered": tray.step_type_id is not None or tray.due is not None,
             "here": request.get_full_path(),
             "nav": "team-tray",
@@ -270,7 +277,7 @@ def _allocatable_step(request: HttpRequest, step_id: int) -> Step:
         raise Http404("No such step.")
     step = permissions.access_step(user, step_id)
     in_team = step.team_id in permissions.current_team_ids(user)
-    if not in_team and not user.groups.filter(name=roles.Role.SENIOR_MANAGER.value).exists():
+    if not in_team and not permissions.is_senior_manager(user):
         raise Http404("No such step.")
     return step
 

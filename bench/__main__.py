@@ -4,6 +4,7 @@ python -m bench                          # everything, on the 1,000,000-person d
 python -m bench --people 20000           # a quick trial on a small dataset of its own
 python -m bench --only search,recall     # some benchmarks only (dataset built if needed)
 python -m bench --skip-generate --only load --duration 30
+python -m bench --only work              # ~2,000,000 steps (built once) and the tray budgets
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from bench.config import FULL_SCALE_PEOPLE, bench_database, configure, default_database_name
 
-BENCHMARKS = ("search", "recall", "person", "load")
+BENCHMARKS = ("search", "recall", "person", "load", "work")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m bench",
         description=(
             "Generate the scale dataset (once: skipped when the database already holds a"
-            " complete one) and run the benchmarks of issue 2. Results go to"
+            " complete one) and run the benchmarks. Results go to"
             " bench/results/latest.json and bench/RESULTS.md."
         ),
     )
@@ -71,6 +72,12 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=300,
         help="timed requests of the person page (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--work-iterations",
+        type=int,
+        default=300,
+        help="timed requests per workflows benchmark (default: %(default)s)",
     )
     parser.add_argument(
         "--recall-sample",
@@ -229,6 +236,18 @@ def main(argv: list[str] | None = None) -> int:
             username=username,
             heaviest_id=heaviest,
             iterations=arguments.page_iterations,
+            seed=arguments.seed,
+            log=_log,
+        )
+    if "work" in benchmarks:
+        from bench import work
+
+        work_stage = work.generate_work(database, seed=arguments.seed, username=username, log=_log)
+        collected += work.bench_work(
+            dataset=dataset,
+            work=work_stage,
+            username=username,
+            iterations=arguments.work_iterations,
             seed=arguments.seed,
             log=_log,
         )

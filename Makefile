@@ -43,7 +43,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy casemgmt clients workflows governance
+	$(VENV)/bin/mypy casemgmt clients workflows governance documents
 
 test: $(STAMP) frontend services browser lint typecheck
 	set -a; source .local/services.env; set +a; \

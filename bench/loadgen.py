@@ -138,7 +138,54 @@ def login(port: int, username: str, password: str) -> str:
     jar.update(_cookies(response))
     if response.status != 302 or "sessionid" not in jar:
         raise RuntimeError(f"signing in as {username} failed ({response.status})")
+    _second_factor(port, username, jar)
     return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def ensure_authenticators(usernames: list[str]) -> None:
+    """Give each bench user an authenticator this process can read (datasets made before MFA)."""
+    from casemgmt.mfa.services import BENCH_DEVICE_NAME, script_device_ensure
+    from casemgmt.models import User
+
+    for user in User.objects.filter(username__in=usernames):
+        script_device_ensure(user=user, name=BENCH_DEVICE_NAME)
+
+
+def _second_factor(port: int, username: str, jar: dict[str, str]) -> None:
+    """The sign-in's second stage: the code page, with the code the user's authenticator shows."""
+    from casemgmt.mfa.services import confirmed_authenticator, next_code
+    from casemgmt.models import User
+
+    device = confirmed_authenticator(User.objects.get(username=username))
+    if device is None:
+        raise RuntimeError(f"{username} has no authenticator (ensure_authenticators first)")
+    cookie = "; ".join(f"{name}={value}" for name, value in jar.items())
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    connection.request("GET", "/account/verify/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    page = response.read().decode()
+    jar.update(_cookies(response))
+    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    if response.status != 200 or not match:
+        raise RuntimeError(f"the code page answered {response.status} for {username}")
+    body = urlencode(
+        {"code": next_code(device), "next": "/", "csrfmiddlewaretoken": match.group(1)}
+    )
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    connection.request(
+        "POST",
+        "/account/verify/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{name}={value}" for name, value in jar.items()),
+        },
+    )
+    response = connection.getresponse()
+    response.read()
+    jar.update(_cookies(response))
+    if response.status != 302 or response.getheader("Location") != "/":
+        raise RuntimeError(f"{username}'s sign-in code was refused ({response.status})")
 
 
 def _children(pid: int) -> list[int]:
@@ -278,6 +325,7 @@ def bench_load(
         else:
             person = person_ids[(number // 2) % len(person_ids)]
             requests.append(("person", f"/people/{person}/"))
+    ensure_authenticators(usernames)
     with gunicorn(
         database_url=database_url, workers=workers, threads=threads, log_path=log_path
     ) as (port, pid):

@@ -71,6 +71,7 @@ def create_staff(people: int, seed: int, log: Log) -> None:
     from django.db import transaction
     from faker import Faker
 
+    from casemgmt.mfa.services import BENCH_DEVICE_NAME, script_device_ensure
     from casemgmt.models import Team, TeamMembership, User
     from casemgmt.roles import Role as RoleName
 
@@ -158,6 +159,10 @@ def create_staff(people: int, seed: int, log: Log) -> None:
                 )
             )
         ordered = User.objects.bulk_create(users, batch_size=500)
+        # The load test signs in with the form, so its users have authenticators it can read.
+        for user in ordered:
+            if user.username in BENCH_USERS:
+                script_device_ensure(user=user, name=BENCH_DEVICE_NAME)
         through = User.groups.through
         through.objects.bulk_create(
             [

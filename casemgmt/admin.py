@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
+from casemgmt.mfa.admin_actions import reset_mfa
 from casemgmt.models import AuditEvent, Code, CodeList, Job, Team, TeamMembership, User
+from casemgmt.views_sessions import end_sessions
 
 
 class TeamMembershipInline(admin.TabularInline):
@@ -20,6 +22,7 @@ class StaffAdmin(UserAdmin):
         ("Work", {"fields": ("job_title", "phone")}),
     )
     inlines = [TeamMembershipInline]
+    actions = [reset_mfa, end_sessions]
 
 
 @admin.register(Team)

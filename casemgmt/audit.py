@@ -167,3 +167,17 @@ def record_change(
         changes=changes,
         reason=reason,
     )
+
+
+def record_break_glass(*, actor: User, person_id: int, reason: str, summary: str) -> AuditEvent:
+    """Someone opened a restricted record they had no grant to, in an emergency, saying why."""
+    return _write(
+        kind=AuditEvent.Kind.BREAK_GLASS,
+        action="break_glass",
+        actor=actor,
+        person_id=person_id,
+        object_type="person",
+        object_id=str(person_id),
+        summary=summary,
+        reason=reason,
+    )

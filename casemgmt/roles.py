@@ -48,6 +48,23 @@ ALLOCATE_STEP = "workflows.allocate_step"
 REVIEW_ACCESS = "governance.review_access"
 VIEW_ANY_USER_ACCESS = "governance.view_any_user_access"
 VIEW_TEAM_USER_ACCESS = "governance.view_team_user_access"
+# Delete anyone's document, and see documents restricted to their uploader and managers.
+MANAGE_DOCUMENTS = "documents.delete_document"
+# Restricted and sealed records (clients/record_access.py). A team manager restricts and
+# grants the records their teams are allocated; senior managers and information governance
+# any record. Breaking the glass is for managers, who cover for absent workers in an
+# emergency; information governance audits access and has no need to read case content.
+MANAGE_RECORD_ACCESS = "clients.manage_record_access"
+MANAGE_ANY_RECORD_ACCESS = "clients.manage_any_record_access"
+BREAK_GLASS = "clients.break_glass"
+# The whole record of a person as one PDF bundle and a ZIP of attachments (documents/casefile.py):
+# for managers, and for information governance answering subject access requests.
+EXPORT_CASE_FILE = "documents.export_case_file"
+# Capabilities no model's Meta declares: created on their app's model by sync_default_roles,
+# so adding one needs no migration. Keyed by capability: (model name, description).
+EXTRA_PERMISSIONS: dict[str, tuple[str, str]] = {
+    EXPORT_CASE_FILE: ("document", "Can export a person's whole case file"),
+}
 
 # What system administrators configure in the Django admin: staff, teams, roles and the
 # code lists of the record. Case content is not configuration, so it is not here.
@@ -96,6 +113,8 @@ _CASE_WORK = [
 ]
 
 _MANAGEMENT = [MANAGE_INVOLVEMENTS, MERGE_PERSON, VIEW_ACCESS_LOG, AUTHORISE_STEP, ALLOCATE_STEP]
+_MANAGEMENT += [MANAGE_DOCUMENTS]
+_MANAGEMENT += [EXPORT_CASE_FILE]
 
 DEFAULT_CAPABILITIES: dict[str, list[str]] = {
     Role.PRACTITIONER: _CASE_WORK,
@@ -103,8 +122,20 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
     # a senior manager for everyone. Reviewing flagged access is not a line manager's job:
     # the queue belongs to information governance, who are independent of the teams (and
     # a senior manager's own access can be flagged).
-    Role.TEAM_MANAGER: [*_CASE_WORK, *_MANAGEMENT, VIEW_TEAM_USER_ACCESS],
-    Role.SENIOR_MANAGER: [*_CASE_WORK, *_MANAGEMENT, VIEW_ANY_USER_ACCESS],
+    Role.TEAM_MANAGER: [
+        *_CASE_WORK,
+        *_MANAGEMENT,
+        VIEW_TEAM_USER_ACCESS,
+        MANAGE_RECORD_ACCESS,
+        BREAK_GLASS,
+    ],
+    Role.SENIOR_MANAGER: [
+        *_CASE_WORK,
+        *_MANAGEMENT,
+        VIEW_ANY_USER_ACCESS,
+        MANAGE_ANY_RECORD_ACCESS,
+        BREAK_GLASS,
+    ],
     # Finance needs to find the person it pays for or charges, not read their case notes.
     Role.FINANCE_OFFICER: [VIEW_PERSON],
     Role.BUSINESS_SUPPORT: [
@@ -138,6 +169,9 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
         VIEW_ACCESS_LOG,
         VIEW_ANY_USER_ACCESS,
         REVIEW_ACCESS,
+        MANAGE_ANY_RECORD_ACCESS,
+        # Answering a subject access request starts from the case file export.
+        EXPORT_CASE_FILE,
     ],
 }
 
@@ -145,7 +179,15 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
 def sync_default_roles() -> None:
     """Create the default groups and give them their default permissions (additive)."""
     from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
 
+    for name, (model, description) in EXTRA_PERMISSIONS.items():
+        app_label, codename = name.split(".")
+        content_type = ContentType.objects.filter(app_label=app_label, model=model).first()
+        if content_type is not None:
+            Permission.objects.get_or_create(
+                content_type=content_type, codename=codename, defaults={"name": description}
+            )
     wanted = {perm for perms in DEFAULT_CAPABILITIES.values() for perm in perms}
     by_name: dict[str, Permission] = {}
     for permission in Permission.objects.select_related("content_type").filter(

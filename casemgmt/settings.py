@@ -10,6 +10,7 @@ from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 
 from casemgmt.env import env_bool, env_int, env_list, env_str
+from documents.storage_settings import document_storage_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,10 +35,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "casemgmt",
+    "casemgmt.mfa",
     "clients",
     "workflows",
     "governance",
+    "documents",
 ]
 
 MIDDLEWARE = [
@@ -47,12 +53,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "casemgmt.mfa.middleware.OTPMiddleware",  # django-otp's, with the device cached
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "casemgmt.middleware.RequestContextMiddleware",
     "casemgmt.middleware.NoStoreForAuthenticatedMiddleware",
+    # After auth and messages; before the second-factor check, so a lapsed session ends first.
+    "casemgmt.sessions.SessionTimeoutMiddleware",
+    "casemgmt.mfa.middleware.MFARequiredMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -70,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casemgmt.context_processors.council",
+                "casemgmt.sessions.session_timeout",
             ],
         },
     }
@@ -119,6 +130,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 ANONYMOUS_USER_NAME = None  # django-guardian: no anonymous user row
+# Every staff account signs in with a second factor (TOTP, django-otp). Off only on a
+# developer's machine: a system check refuses it without DEBUG, and `check --deploy` always.
+MFA_REQUIRED = env_bool("MFA_REQUIRED", default=True)
+# How long a password + code re-check lasts before changing one's own second factor.
+MFA_REAUTHENTICATION_SECONDS = 5 * 60
+OTP_TOTP_ISSUER = COUNCIL_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a device's secret key
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -139,6 +157,24 @@ STORAGES = {
         )
     },
 }
+
+# Documents (documents/): their own storage, a local folder or S3 (documents/storage_settings.py).
+STORAGES["documents"] = document_storage_settings(MEDIA_ROOT)
+DOCUMENT_MAX_UPLOAD_BYTES = env_int("DOCUMENT_MAX_UPLOAD_BYTES", 500 * 1024 * 1024)
+DOCUMENT_MAX_FILES_PER_UPLOAD = env_int("DOCUMENT_MAX_FILES_PER_UPLOAD", 20)
+# Zip-based office documents: refused when their directory says they expand past these.
+DOCUMENT_ZIP_MAX_UNCOMPRESSED_BYTES = env_int("DOCUMENT_ZIP_MAX_UNCOMPRESSED_BYTES", 1024**3)
+DOCUMENT_ZIP_MAX_RATIO = env_int("DOCUMENT_ZIP_MAX_RATIO", 100)
+DOCUMENT_ZIP_MAX_MEMBERS = env_int("DOCUMENT_ZIP_MAX_MEMBERS", 10_000)
+# Virus scanning with clamd (INSTREAM): a Unix socket, or a host and port. Unset: not scanned.
+CLAMD_SOCKET = env_str("CLAMD_SOCKET", "")
+CLAMD_HOST = env_str("CLAMD_HOST", "")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT_SECONDS = env_int("CLAMD_TIMEOUT_SECONDS", 120)
+# Uploads over this size go to a temporary file as they arrive, never whole into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env_int("FILE_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", "") or None
+FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Data limits: refuse oversized requests before they reach a form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
@@ -182,6 +218,19 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # Sessions are read from Redis on every request and kept in PostgreSQL too (survive a cache flush).
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+# Signed-in staff are signed out after this long without activity, and this long after signing
+# in whatever they do (casemgmt/sessions.py). Seconds.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 12 * 60 * 60)
+# The page warns this long before the idle timeout (static/js/session-timeout.js).
+SESSION_TIMEOUT_WARNING = env_int("SESSION_TIMEOUT_WARNING", 2 * 60)
+# Last activity is written to the session at most this often, not on every request.
+SESSION_ACTIVITY_WRITE_INTERVAL = 60
+# Requests that are not the user's own activity and so never extend the idle time: htmx
+# requests to these URL names (a job's progress polling), and any request to the second list.
+# Anything else can say so with the header `X-Session-Activity: passive`.
+SESSION_PASSIVE_URL_NAMES = ["job-detail"]
+SESSION_PASSIVE_URL_NAMES_ALWAYS = ["session-status"]
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True

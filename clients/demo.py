@@ -31,6 +31,7 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from stdnum.gb import nhs, upn
 
+from casemgmt.mfa.services import DEMO_DEVICE_NAME, script_device_ensure
 from casemgmt.models import AuditEvent, Team, TeamMembership, User
 from casemgmt.roles import Role, sync_default_roles
 from clients import demo_data as data
@@ -260,6 +261,9 @@ def ensure_organisation() -> dict[str, User]:
             else:
                 user.set_unusable_password()
             user.save()
+        if member.is_login:
+            # A demo login works without a phone: `manage.py demo_code <username>` prints its code.
+            script_device_ensure(user=user, name=DEMO_DEVICE_NAME)
         user.groups.add(roles[member.role])
         if (
             member.team
@@ -2309,6 +2313,49 @@ def write_households(households: list[HouseholdRows]) -> dict[str, int]:
     return counts
 
 
+def restrict_demo_records(staff: dict[str, User]) -> None:
+    """One restricted record the demo practitioner works with (and so may open), and one
+    sealed record worked by another team's social worker (which the practitioner may not).
+
+    Idempotent: once the demo has a record that is not ordinary, nothing more is done.
+    """
+    from clients import record_access
+
+    if Person.objects.exclude(access_level=Person.AccessLevel.ORDINARY).exists():
+        return
+    practitioner, senior = staff.get("practitioner"), staff.get("senior")
+    if practitioner is None or senior is None:
+        return
+    open_involvements = Involvement.objects.filter(end_date__isnull=True, worker__isnull=False)
+    # The walkthrough's family (the Whitmores) stays ordinary; the latest households are used.
+    candidates = Person.objects.current().exclude(last_name="Whitmore").order_by("-pk")
+    restricted = candidates.filter(
+        pk__in=open_involvements.filter(worker=practitioner).values("person_id")
+    ).first()
+    practitioner_teams = practitioner.memberships.values("team_id")
+    sealed = (
+        candidates.filter(pk__in=open_involvements.exclude(worker=practitioner).values("person_id"))
+        .exclude(involvements__worker=practitioner)
+        .exclude(involvements__team_id__in=practitioner_teams)
+        .exclude(relationships__other__involvements__worker=practitioner)
+        .first()
+    )
+    if restricted is not None:
+        record_access.record_access_level_set(
+            actor=senior,
+            person=restricted,
+            access_level=Person.AccessLevel.RESTRICTED,
+            reason="Demo: a family member works for the council, so the record is restricted.",
+        )
+    if sealed is not None:
+        record_access.record_access_level_set(
+            actor=senior,
+            person=sealed,
+            access_level=Person.AccessLevel.SEALED,
+            reason="Demo: an adoption record, sealed to its named workers.",
+        )
+
+
 def seed_demo_council(
     *,
     people: int = DEFAULT_PEOPLE,
@@ -2336,6 +2383,7 @@ def seed_demo_council(
             )
             rows = write_households(missing)
             created, households_created = rows["people"], len(missing)
+        restrict_demo_records(staff)
     return SeedResult(
         teams=len(SERVICE_AREAS) + len(TEAMS),
         staff=len(STAFF),

@@ -66,3 +66,13 @@ def can_view_chronology(user: AnyUser) -> bool:
 
 def can_curate_chronology(user: AnyUser) -> bool:
     return can(user, roles.CURATE_CHRONOLOGY)
+
+
+def can_manage_record_access_tab(user: AnyUser, allocated_team_id: int | None) -> bool:
+    """Whether the person's pages link to "Who may open": for senior managers and
+    information governance always; for a team manager, when the record is allocated to a
+    team (the page itself checks it is one they manage; asking here would cost every page
+    a query)."""
+    if can(user, roles.MANAGE_ANY_RECORD_ACCESS):
+        return True
+    return allocated_team_id is not None and can(user, roles.MANAGE_RECORD_ACCESS)

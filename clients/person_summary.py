@@ -24,8 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, models
+from django.utils import timezone
 
-from casemgmt.models import Team, User
+from casemgmt.models import Team, TeamMembership, User
 from clients.genogram import DRAWN_KINDS
 from clients.models import (
     Address,
@@ -42,6 +43,7 @@ from clients.models import (
     PersonDisability,
     PersonIdentifier,
     PersonName,
+    RecordAccessGrant,
     Relationship,
     RelationshipType,
 )
@@ -245,7 +247,32 @@ _CHRONOLOGY = Shape(
 
 # --- the SQL --------------------------------------------------------------------------------
 # Parameters: %(person)s the person's id, %(today)s the council's date, %(user)s the
-# reader's id, %(drawn)s the relationship kinds the genogram draws.
+# reader's id, %(now)s the time, %(drawn)s the relationship kinds the genogram draws.
+
+
+def _openable(column: str) -> str:
+    """SQL: the person whose id is in `column` is one the reader may open.
+
+    The same rule as `clients.selectors.person_list_visible_to` (tested against it): an
+    ordinary record, or a restricted or sealed one granted to the reader by name, or a
+    restricted one granted to a team the reader is in today; grants not expired. The two
+    grant lookups are uncorrelated, so PostgreSQL reads the reader's few grants once.
+    """
+    grant = _table(RecordAccessGrant)
+    return (
+        f"EXISTS (SELECT 1 FROM {_table(Person)} openable WHERE openable.id = {column} AND ("
+        f" openable.access_level = '{Person.AccessLevel.ORDINARY.value}'"
+        f" OR openable.id IN (SELECT by_name.person_id FROM {grant} by_name"
+        "   WHERE by_name.user_id = %(user)s"
+        "   AND (by_name.expires_at IS NULL OR by_name.expires_at > %(now)s))"
+        f" OR (openable.access_level = '{Person.AccessLevel.RESTRICTED.value}'"
+        f"   AND openable.id IN (SELECT by_team.person_id FROM {grant} by_team"
+        f"   JOIN {_table(TeamMembership)} reader ON reader.team_id = by_team.team_id"
+        "    WHERE reader.user_id = %(user)s AND reader.start_date <= %(today)s"
+        "    AND (reader.end_date IS NULL OR reader.end_date >= %(today)s)"
+        "    AND (by_team.expires_at IS NULL OR by_team.expires_at > %(now)s)))))"
+    )
+
 
 _ALERTS_SQL = _array(
     f"SELECT {_ALERT.json('alert')} FROM {_table(Alert)} alert"
@@ -308,6 +335,8 @@ _RELATIONSHIPS_SQL = _array(
     "   UNION SELECT %(person)s)"
     " AND (relationship.person_id = %(person)s OR relationship_type.genogram = ANY(%(drawn)s))"
     " AND relationship.other_id <> %(person)s"
+    # A relative whose record the reader may not open is, here too, nobody.
+    f" AND {_openable('relationship.person_id')} AND {_openable('relationship.other_id')}"
     " ORDER BY relationship.person_id <> %(person)s, relationship.person_id, relationship.id"
     f" LIMIT {RELATIONSHIP_ROWS_LIMIT}"
 )
@@ -320,6 +349,7 @@ _GROUPS_SQL = _array(
     " WHERE membership.group_id IN ("
     f"   SELECT mine.group_id FROM {_table(GroupMembership)} mine"
     "    WHERE mine.person_id = %(person)s)"
+    f" AND {_openable('membership.person_id')}"
     " ORDER BY grp.name, membership.group_id, membership.end_date DESC NULLS FIRST,"
     f" member.last_name, member.first_name LIMIT {GROUP_MEMBER_LIMIT}"
 )
@@ -433,7 +463,13 @@ def person_summary(
     """
     row = _fetch(
         _summary_sql(with_notes=with_notes, with_chronology=with_chronology),
-        {"person": person.pk, "today": today, "user": user.pk, "drawn": list(DRAWN_KINDS)},
+        {
+            "person": person.pk,
+            "today": today,
+            "now": timezone.now(),
+            "user": user.pk,
+            "drawn": list(DRAWN_KINDS),
+        },
     )
     return PersonSummary(
         banner=_banner(row),
@@ -449,10 +485,17 @@ def person_summary(
     )
 
 
-def relationship_rows(person: Person) -> list[Relationship]:
-    """The person's relationships, and those of the relatives the genogram draws (one query)."""
+def relationship_rows(person: Person, *, user: User) -> list[Relationship]:
+    """The person's relationships, and those of the relatives the genogram draws (one query),
+    leaving out relatives whose records `user` may not open."""
     row = _fetch(
         f"SELECT {_RELATIONSHIPS_SQL} AS relationships",
-        {"person": person.pk, "drawn": list(DRAWN_KINDS)},
+        {
+            "person": person.pk,
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "user": user.pk,
+            "drawn": list(DRAWN_KINDS),
+        },
     )
     return list(RELATIONSHIP.build_all(row["relationships"]))

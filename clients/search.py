@@ -80,7 +80,7 @@ from casemgmt.types import AnyUser
 from clients import validators
 from clients.models import Person, PersonIdentifier, PersonName
 from clients.names import fold, phonetic
-from clients.selectors import person_list_visible_to
+from clients.selectors import person_list_hidden_from, person_list_visible_to
 
 PAGE_SIZE = 20
 CANDIDATE_LIMIT = 500  # rows per candidate source when a name has to find its own candidates
@@ -870,7 +870,61 @@ def likely_duplicates(
     (a search match) and the same date of birth, a date one slip of the keyboard away, or
     no date of birth on one side; or a similar name at the same current postcode.
     """
-    visible = person_list_visible_to(user=user)
+    return _likely_duplicates_among(
+        person_list_visible_to(user=user),
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        nhs_number=nhs_number,
+        postcode=postcode,
+        limit=limit,
+        exclude_id=exclude_id,
+    )
+
+
+def hidden_duplicate_may_match(
+    *,
+    user: AnyUser,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date | None,
+    nhs_number: str | None = None,
+    postcode: str | None = None,
+    exclude_id: int | None = None,
+) -> bool:
+    """Whether a restricted or sealed record `user` may not open is a likely duplicate.
+
+    The answer is a yes or no and nothing more, so the page can say "a record you cannot
+    see may match: ask your manager" without telling whose record, or what matched.
+    """
+    hidden = person_list_hidden_from(user=user)
+    if not hidden.exists():
+        return False
+    return bool(
+        _likely_duplicates_among(
+            hidden,
+            first_name=first_name,
+            last_name=last_name,
+            date_of_birth=date_of_birth,
+            nhs_number=nhs_number,
+            postcode=postcode,
+            limit=1,
+            exclude_id=exclude_id,
+        )
+    )
+
+
+def _likely_duplicates_among(
+    visible: QuerySet[Person],
+    *,
+    first_name: str,
+    last_name: str,
+    date_of_birth: datetime.date | None,
+    nhs_number: str | None,
+    postcode: str | None,
+    limit: int,
+    exclude_id: int | None,
+) -> list[PersonMatch]:
     if exclude_id is not None:
         visible = visible.exclude(pk=exclude_id)
     name = _read_name(f"{first_name} {last_name}")
@@ -969,6 +1023,7 @@ __all__ = [
     "SearchResults",
     "check_criteria",
     "format_postcode",
+    "hidden_duplicate_may_match",
     "likely_duplicates",
     "merged_person_ids",
     "search_people",

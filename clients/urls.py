@@ -1,6 +1,6 @@
 from django.urls import path
 
-from clients.views import chronology, maintenance, merge, notes, person, records, search
+from clients.views import access, chronology, maintenance, merge, notes, person, records, search
 
 app_name = "clients"
 
@@ -60,6 +60,14 @@ urlpatterns = [
         maintenance.rebuild_search_keys,
         name="rebuild-search-keys",
     ),
+    # Restricted and sealed records, breaking the glass (clients/views/access.py)
+    path("<int:person_id>/access/", access.record_access_page, name="record-access"),
+    path(
+        "<int:person_id>/access/<int:grant_id>/remove/",
+        access.record_access_remove,
+        name="record-access-remove",
+    ),
+    path("<int:person_id>/break-glass/", access.break_glass, name="break-glass"),
     # Duplicates (clients/views/merge.py)
     path("<int:person_id>/merge/", merge.merge_choose, name="person-merge"),
     path("<int:person_id>/merge/<int:other_id>/", merge.merge_confirm, name="person-merge-confirm"),

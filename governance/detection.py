@@ -1,6 +1,6 @@
 """The unusual access rules, as queries over the audit trail for one window of time.
 
-Both rules read the access events of the window once, through the index on occurred_at,
+The first two rules read the access events of the window once, through the index on occurred_at,
 and test each event against the involvements, team memberships and addresses that held
 on the day it happened: involvements, memberships and addresses are dated, not timed.
 """
@@ -155,11 +155,39 @@ def surname_and_postcode(
     ]
 
 
+def broke_the_glass(
+    window_start: datetime.datetime, window_end: datetime.datetime
+) -> list[Finding]:
+    """Rule C: users who broke the glass to open restricted records (each is reviewed)."""
+    rows = (
+        AuditEvent.objects.filter(
+            kind=AuditEvent.Kind.BREAK_GLASS,
+            occurred_at__gte=window_start,
+            occurred_at__lt=window_end,
+            actor__isnull=False,
+            person_id__isnull=False,
+        )
+        .order_by()
+        .values("actor_id")
+        .annotate(people=ArrayAgg("person_id", distinct=True, order_by="person_id"))
+        .order_by("actor_id")
+    )
+    return [
+        Finding(
+            user_id=row["actor_id"],
+            rule=AccessFlag.Rule.BREAK_GLASS,
+            person_ids=tuple(row["people"]),
+        )
+        for row in rows
+    ]
+
+
 def findings(
     window_start: datetime.datetime, window_end: datetime.datetime, *, at_least: int
 ) -> list[Finding]:
-    """Everything both rules find in the window."""
+    """Everything the rules find in the window."""
     return [
         *many_uninvolved(window_start, window_end, at_least=at_least),
         *surname_and_postcode(window_start, window_end),
+        *broke_the_glass(window_start, window_end),
     ]

@@ -63,6 +63,11 @@ class AccessFlag(models.Model):
             "surname_postcode",
             "Opened a record sharing their surname and home postcode",
         )
+        # Not unusual in itself, but every emergency access is reviewed (clients.record_access).
+        BREAK_GLASS = (
+            "break_glass",
+            "Broke the glass to open a restricted record",
+        )
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"

@@ -47,7 +47,9 @@ def access_events_of(
     date_to: datetime.date | None = None,
 ) -> QuerySet[AuditEvent]:
     """What `user` looked at, exported or searched for, newest first (days are local days)."""
-    events = AuditEvent.objects.filter(actor=user, kind=AuditEvent.Kind.ACCESS)
+    events = AuditEvent.objects.filter(
+        actor=user, kind__in=[AuditEvent.Kind.ACCESS, AuditEvent.Kind.BREAK_GLASS]
+    )
     if date_from:
         events = events.filter(occurred_at__gte=_start_of(date_from))
     if date_to:

@@ -14,10 +14,11 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from casemgmt.models import TeamMembership, User
+from casemgmt.models import AuditEvent, TeamMembership, User
 from clients.permissions import can_view_access_log
 from governance import events, permissions, selectors, services
 from governance.forms import FlagFilterForm, FlagReviewForm, UserAccessFilterForm
+from governance.models import AccessFlag
 
 EVENTS_PER_PAGE = 50
 FLAGS_PER_PAGE = 50
@@ -124,6 +125,17 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
             "flag": flag,
             "people": [(person_id, names.get(person_id)) for person_id in flag.person_ids],
             "teams": list(teams),
+            # The reasons given for emergency access (the break-the-glass rule).
+            "break_glass_events": list(
+                AuditEvent.objects.filter(
+                    kind=AuditEvent.Kind.BREAK_GLASS,
+                    actor_id=flag.user_id,
+                    occurred_at__gte=flag.window_start,
+                    occurred_at__lt=flag.window_end,
+                ).order_by("occurred_at", "id")
+            )
+            if flag.rule == AccessFlag.Rule.BREAK_GLASS
+            else [],
             "form": form,
             "is_own_flag": flag.user_id == viewer.pk,
             "first_day": first_day,

@@ -11,6 +11,7 @@ PY=.venv/bin/python
 $PY manage.py migrate --no-input
 $PY manage.py seed_demo
 $PY manage.py load_packs
+$PY manage.py load_document_templates
 $PY manage.py seed_demo_work
 $PY manage.py collectstatic --no-input --verbosity 0
 
@@ -36,6 +37,9 @@ cat <<MSG
 
   Demo logins (password for all: $(.venv/bin/python manage.py seed_demo --print-password)):
 $(.venv/bin/python manage.py seed_demo --print-logins)
+  Each login then asks for a 6-digit code. Without a phone, print it with:
+    .venv/bin/python manage.py demo_code <username>
+  (development only: it needs DEBUG=1, and works for the demo logins above).
 
   Logs: .local/web.log, .local/worker.log, .local/beat.log. Press Ctrl+C to stop.
 

@@ -151,3 +151,35 @@ def _every_person_view_is_audited_once(
         return response
 
     monkeypatch.setattr(DjangoClient, "request", checked)
+
+
+@pytest.fixture(autouse=True)
+def _forced_logins_are_mfa_verified(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A test client's `force_login` signs in past the second factor too.
+
+    The user gets a confirmed authenticator if they have none, and the session records
+    it as the device they verified with, as the code page does after a right code.
+    """
+    if "django_db_setup" not in request.fixturenames and not request.node.get_closest_marker(
+        "django_db"
+    ):
+        return
+    from django.test.client import Client as DjangoClient
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from casemgmt.mfa.middleware import remember_device
+    from casemgmt.mfa.services import script_device_ensure
+
+    original = DjangoClient.force_login
+
+    def force_login(self: DjangoClient, user: User, backend: str | None = None) -> None:
+        original(self, user, backend)
+        device = script_device_ensure(user=user, name="test")
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+        remember_device(device)  # as after the code page: the next request reads no device
+
+    monkeypatch.setattr(DjangoClient, "force_login", force_login)

@@ -10,9 +10,11 @@ class AuditEvent(models.Model):
     class Kind(models.TextChoices):
         ACCESS = "access", "Access"
         CHANGE = "change", "Change"
+        # Someone opened a restricted record they were not granted, giving a reason.
+        BREAK_GLASS = "break_glass", "Broke the glass"
 
     occurred_at = models.DateTimeField(db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
     action = models.CharField(max_length=40)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

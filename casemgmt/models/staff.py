@@ -10,6 +10,8 @@ class User(AbstractUser):
 
     job_title = models.CharField(max_length=150, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    # Kept by casemgmt.notifications, so the header's count costs no query of its own.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name"]

@@ -1,3 +1,4 @@
+from clients.models.access import RecordAccessGrant
 from clients.models.alerts import Alert, AlertType
 from clients.models.chronology import ChronologyEntry
 from clients.models.groups import Group, GroupMembership
@@ -29,6 +30,7 @@ __all__ = [
     "PersonIdentifier",
     "PersonMerge",
     "PersonName",
+    "RecordAccessGrant",
     "Relationship",
     "RelationshipType",
 ]

@@ -20,6 +20,14 @@ class PersonQuerySet(models.QuerySet["Person"]):
 class Person(models.Model):
     """One human being the council works with. One record per person: duplicates get merged."""
 
+    class AccessLevel(models.TextChoices):
+        # Who may open the record (clients.selectors.person_list_visible_to): everyone with
+        # the role to see people; only users and teams granted it (and, for a while, someone
+        # who broke the glass); only users granted it by name (adoption, for instance).
+        ORDINARY = "ordinary", "Ordinary"
+        RESTRICTED = "restricted", "Restricted"
+        SEALED = "sealed", "Sealed"
+
     title = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100)
     middle_names = models.CharField(max_length=150, blank=True)
@@ -58,6 +66,9 @@ class Person(models.Model):
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_from"
     )
+    access_level = models.CharField(
+        max_length=10, choices=AccessLevel.choices, default=AccessLevel.ORDINARY
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -81,6 +92,13 @@ class Person(models.Model):
             ),
             models.Index(fields=["date_of_birth"], name="person_dob"),
             models.Index(fields=["current_postcode"], name="person_postcode"),
+            # The few records that are not ordinary: an ordinary row needs no grant lookup,
+            # and "which records are restricted" reads this small index alone.
+            models.Index(
+                fields=["access_level"],
+                condition=~Q(access_level="ordinary"),
+                name="person_not_ordinary",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -122,7 +122,13 @@ def _clean_person_values(values: dict[str, Any], *, person_id: int | None) -> di
         value = cleaned.get(field)
         if value and field not in errors:
             clash = Person.objects.filter(**{field: value}).exclude(pk=person_id or 0).first()
-            if clash is not None:
+            if clash is not None and clash.access_level != Person.AccessLevel.ORDINARY:
+                # The number is unique, so its clash cannot be hidden; whose it is can.
+                errors.setdefault(field, []).append(
+                    f"This {_IDENTIFIERS[field][0]} already belongs to a record you may not "
+                    "be able to see. Ask your manager to check it."
+                )
+            elif clash is not None:
                 errors.setdefault(field, []).append(
                     f"This {_IDENTIFIERS[field][0]} already belongs to another person "
                     f"(person ID {clash.pk}). Check for a duplicate record."

@@ -30,6 +30,9 @@ def person_banner_context(
         "can_view_access_log": permissions.can_view_access_log(user),
         "can_change_person": permissions.can_change_person(user),
         "can_merge": permissions.can_merge(user),
+        "can_manage_record_access": permissions.can_manage_record_access_tab(
+            user, banner.allocation.team_id if banner.allocation else None
+        ),
         "nav": "people",
     }
 

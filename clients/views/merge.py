@@ -25,7 +25,7 @@ from casemgmt.models import User
 from clients import events, permissions
 from clients.forms.person import MergeForm
 from clients.models import Person
-from clients.search import likely_duplicates
+from clients.search import hidden_duplicate_may_match, likely_duplicates
 from clients.services.merge import merge_problems, person_merge, person_relations
 from clients.views.common import person_banner_context
 from clients.views.search import query_without_page, run_search
@@ -55,6 +55,15 @@ def merge_choose(request: HttpRequest, person_id: int) -> HttpResponse:
         postcode=person.current_postcode or None,
         exclude_id=person.pk,
     )
+    hidden_match = hidden_duplicate_may_match(
+        user=user,
+        first_name=person.first_name,
+        last_name=person.last_name,
+        date_of_birth=person.date_of_birth,
+        nhs_number=None,
+        postcode=person.current_postcode or None,
+        exclude_id=person.pk,
+    )
     what = "record to look for its duplicates"
     if results is not None:
         what += f" (searched for {form.criteria.describe()}: {results.total} found)"
@@ -64,6 +73,7 @@ def merge_choose(request: HttpRequest, person_id: int) -> HttpResponse:
         "form": form,
         "results": results,
         "duplicates": duplicates,
+        "hidden_match": hidden_match,
         "query": query_without_page(request.GET),
     }
     return render(request, "clients/merge_choose.html", context)

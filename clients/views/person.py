@@ -40,7 +40,7 @@ from casemgmt import roles
 from casemgmt.models import User
 from casemgmt.types import AnyUser
 from clients import genogram as genogram_module
-from clients import permissions
+from clients import permissions, record_access
 from clients import person_summary as person_summary_module
 from clients.codes import Disability
 from clients.extensions import person_sections
@@ -57,6 +57,7 @@ from clients.person_summary import (
     person_summary,
 )
 from clients.services import people as people_services
+from clients.views import access as access_views
 from clients.views import common
 
 RELATIONSHIP_LIMIT = 25
@@ -124,7 +125,14 @@ def saved(
 @require_GET
 def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
     user = acting_user(request)
-    person = permissions.access_person(user, person_id, include_merged=True)
+    try:
+        person = permissions.access_person(user, person_id, include_merged=True)
+    except Http404:
+        # A manager who may break the glass is asked for a reason rather than told nothing.
+        candidate = record_access.break_glass_candidate(user, person_id)
+        if candidate is None:
+            raise
+        return access_views.break_glass_prompt(request, candidate)
     if person.merged_into_id is not None:
         # A duplicate folded into another record: the kept record is the one to read.
         return redirect("clients:person-detail", person_id=person.merged_into_id)

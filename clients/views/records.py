@@ -9,7 +9,7 @@ the search event that every people search writes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -64,7 +64,7 @@ def _person(request: HttpRequest, person_id: int, capability: str | None = None)
 def relationship_list(request: HttpRequest, person_id: int) -> HttpResponse:
     person = _person(request, person_id)
     today = timezone.localdate()
-    rows = relationship_rows(person)
+    rows = relationship_rows(person, user=cast(User, request.user))
     own = own_relationships(person, rows, today)
     context = {
         "current": [row for row in own if row.end_date is None or row.end_date > today],

@@ -17,7 +17,12 @@ from casemgmt.models import User
 from clients import events, permissions
 from clients.forms.person import ADDRESS_ERRORS, PersonCreateForm
 from clients.forms.search import SearchForm, is_search_submitted
-from clients.search import SearchResults, likely_duplicates, search_people
+from clients.search import (
+    SearchResults,
+    hidden_duplicate_may_match,
+    likely_duplicates,
+    search_people,
+)
 from clients.services.people import person_create as create_person
 
 
@@ -90,6 +95,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     user = cast(User, request.user)
     duplicates = []
+    hidden_match = False
     checked_for = ""
     if request.method == "POST":
         form = PersonCreateForm(request.POST)
@@ -101,13 +107,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
             if not confirmed:
                 check = form.duplicate_check()
                 duplicates = likely_duplicates(user=user, **check)
+                # A restricted record that may match is mentioned, never shown.
+                hidden_match = hidden_duplicate_may_match(user=user, **check)
                 events.people_searched(
                     actor=user,
                     criteria=f"possible duplicates of {check['first_name']} {check['last_name']}",
                     result_count=len(duplicates),
                 )
                 checked_for = form.signature()
-            if not duplicates:
+            if not duplicates and not hidden_match:
                 try:
                     person = create_person(
                         actor=user, address=form.address_values(), **form.person_values()
@@ -125,6 +133,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "duplicates": duplicates,
+            "hidden_match": hidden_match,
             "checked_for": checked_for,
             "nav": "add-person",
         },

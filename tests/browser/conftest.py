@@ -13,13 +13,16 @@ from collections.abc import Callable, Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from casemgmt.mfa.services import confirmed_authenticator, next_code
 from casemgmt.models import User
 from clients import demo
 
@@ -162,7 +165,15 @@ def sign_in(context: BrowserContext, live_server: Any) -> Callable[[User], None]
 def _sign_in_with_form(page: Page, username: str, password: str | None = None) -> None:
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password or demo.demo_password())
-    page.get_by_role("button", name="Sign in").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    if urlsplit(page.url).path != reverse("mfa-verify"):
+        return  # the password was refused (or MFA is off)
+    # The second stage, with the code the user's authenticator app shows now.
+    device = confirmed_authenticator(User.objects.get(username=username))
+    page.get_by_label("Security code").fill(next_code(device))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture

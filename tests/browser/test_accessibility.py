@@ -89,3 +89,35 @@ def test_person_record_pages(
     accessibility.check(page, "relationships")
 
     accessibility.assert_no_serious_problems()
+
+
+def test_record_access_pages(
+    page: Page,
+    demo_council: dict[str, User],
+    sign_in: Callable[[User], None],
+    accessibility: Accessibility,
+) -> None:
+    jayden = Person.objects.get(first_name="Jayden", last_name="Whitmore")
+    restricted = Person.objects.get(access_level=Person.AccessLevel.RESTRICTED)
+    sign_in(demo_council["senior"])
+
+    page.goto(reverse("clients:record-access", kwargs={"person_id": jayden.pk}))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who may open the record")
+    accessibility.check(page, "record-access")
+    page.get_by_role("button", name="Give access").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    accessibility.check(page, "record-access-errors")
+
+    # The senior manager was not granted the restricted record: asked for a reason.
+    page.goto(reverse("clients:person-detail", kwargs={"person_id": restricted.pk}))
+    expect(page.get_by_role("heading", level=1)).to_have_text("This record is restricted")
+    accessibility.check(page, "break-glass")
+    page.get_by_role("button", name="Open the record").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    accessibility.check(page, "break-glass-errors")
+
+    page.goto(reverse("notifications"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    accessibility.check(page, "notifications")
+
+    accessibility.assert_no_serious_problems()

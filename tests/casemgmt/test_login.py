@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from casemgmt.mfa.services import next_code, script_device_ensure
 from casemgmt.models import User
 
 
@@ -14,6 +15,12 @@ def test_staff_sign_in_and_land_on_search(users: dict[str, User]) -> None:
         reverse("login"), {"username": "alice.worker", "password": "correct-horse-battery"}
     )
     assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    # then the second factor (tests/casemgmt/test_mfa.py covers it in full)
+    response = client.get(reverse("home"))
+    assert response["Location"] == f"{reverse('mfa-verify')}?next=/"
+    device = script_device_ensure(user=users["allocated_worker"])
+    response = client.post(reverse("mfa-verify"), {"code": next_code(device), "next": "/"})
     assert response["Location"] == reverse("home")
     assert client.get(reverse("home"))["Location"] == reverse("clients:search")
 

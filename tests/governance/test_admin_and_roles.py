@@ -35,6 +35,10 @@ def test_the_information_governance_role_exists_with_its_capabilities() -> None:
         "clients.view_access_log",
         "governance.view_any_user_access",
         "governance.review_access",
+        # Restricting records and granting access to them (clients.record_access).
+        "clients.manage_any_record_access",
+        # A subject access request starts from the case file export.
+        "documents.export_case_file",
     }
 
 

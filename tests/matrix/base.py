@@ -61,6 +61,12 @@ class Case:
     refused: frozenset[str] = frozenset()
     query: str = ""  # appended to the URL, e.g. "?name=smith"
     label: str = ""  # tells apart two cases of one URL name
+    # On a restricted or sealed record (tests/test_permission_matrix.py runs every case for
+    # each kind of record), a case about the record is allowed to the personas of `allowed`
+    # who were granted the record, and refused (403) to those of `refused` who were. Where
+    # that rule does not fit, these say it per kind ("restricted", "sealed").
+    allowed_by_kind: dict[str, frozenset[str]] = field(default_factory=dict)
+    refused_by_kind: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def id(self) -> str:

@@ -1,0 +1,1 @@
+"""Multi-factor authentication for staff: an authenticator app (TOTP) and recovery codes."""

@@ -716,6 +716,7 @@ def bench_work(
     from casemgmt.models import TeamMembership
     from workflows.models import Step, Transition
 
+    run_started = timezone.now()
     counts = work.get("counts", {})
     shape = {
         "steps": counts.get("steps"),
@@ -862,4 +863,20 @@ def bench_work(
         f"work.form_200_questions: p50 {result.p50_ms} ms, p95 {result.p95_ms} ms,"
         f" {queries} queries, {size:,} bytes"
     )
+    cleared = clear_bench_work(since=run_started)
+    log(f"work: {cleared} open steps made by this run cancelled, so the trays keep their shape")
     return results
+
+
+def clear_bench_work(*, since: datetime.datetime) -> int:
+    """Cancel the open steps a benchmark run made (the big forms, the completions' next
+    steps), so the next run measures trays of the same size."""
+    from django.utils import timezone
+
+    from workflows.models import Step
+
+    return (
+        Step.objects.open()
+        .filter(created_at__gte=since, created_at__lte=timezone.now())
+        .update(status=Step.Status.CANCELLED, cancelled_reason="Benchmark clean-up")
+    )

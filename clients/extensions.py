@@ -50,3 +50,38 @@ def person_sections(person: Person, user: AnyUser) -> list[RenderedSection]:
         if context is not None:
             rendered.append(RenderedSection(section.key, section.template, context))
     return rendered
+
+
+# --- actions on a case note -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteAction:
+    """A link another app offers on a case note's page (e.g. attaching documents)."""
+
+    label: str
+    url: str
+
+
+NoteActionProvider = Callable[[Person, Any, AnyUser], NoteAction | None]
+
+_NOTE_ACTIONS: dict[str, tuple[int, NoteActionProvider]] = {}
+
+
+def register_note_action(key: str, *, provider: NoteActionProvider, order: int) -> None:
+    """Offer a link on every case note's page (registering the same key again replaces it).
+
+    The provider gets the person, the note and the acting user, and returns None to offer
+    nothing; like a person section, it must cost no more than a query or two.
+    """
+    _NOTE_ACTIONS[key] = (order, provider)
+
+
+def note_actions(person: Person, note: Any, user: AnyUser) -> list[NoteAction]:
+    """The registered actions this user is offered on this note, in order."""
+    found = []
+    for _, provider in sorted(_NOTE_ACTIONS.values(), key=lambda item: item[0]):
+        action = provider(person, note, user)
+        if action is not None:
+            found.append(action)
+    return found

@@ -19,9 +19,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Documents"
 
     def ready(self) -> None:
-        from clients.extensions import register_person_section
+        from clients.extensions import register_note_action, register_person_section
         from documents import generation  # noqa: F401  (registers the generation job)
-        from documents.person_section import documents_section
+        from documents.person_section import attach_to_note, documents_section
 
         register_person_section(
             "documents",
@@ -29,5 +29,6 @@ class DocumentsConfig(AppConfig):
             provider=documents_section,
             order=20,
         )
+        register_note_action("documents", provider=attach_to_note, order=10)
         post_migrate.connect(_ensure_categories, dispatch_uid="documents.categories")
         from documents import casefile_job  # noqa: F401  (registers the case file export job)

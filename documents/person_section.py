@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from casemgmt import roles
 from casemgmt.types import AnyUser
 from clients import permissions as client_permissions
+from clients.extensions import NoteAction
 from clients.models import Person
 from documents import permissions
 from documents.selectors import document_list_visible_to
@@ -41,3 +44,11 @@ def documents_section(person: Person, user: AnyUser) -> dict[str, Any] | None:
         "can_upload": permissions.can_upload(user),
         "can_export_case_file": client_permissions.can(user, roles.EXPORT_CASE_FILE),
     }
+
+
+def attach_to_note(person: Person, note: Any, user: AnyUser) -> NoteAction | None:
+    """On a case note's page: attach documents to the note, for those who may upload."""
+    if not permissions.can_upload(user):
+        return None
+    url = reverse("documents:document-upload", kwargs={"person_id": person.pk})
+    return NoteAction("Attach documents to this note", f"{url}?note={note.pk}")

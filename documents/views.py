@@ -221,6 +221,15 @@ def _document_upload(request: HttpRequest, person_id: int) -> HttpResponse:
             "step": step,
             "group": group,
             "note": note,
+            # With nothing chosen yet, the person's current groups are offered.
+            "person_groups": []
+            if step or group or note
+            else list(
+                Group.objects.filter(memberships__person=person, memberships__end_date__isnull=True)
+                .distinct()
+                .order_by("name")
+            ),
+            "chosen_group": str(source.get("group", "")),
             "max_files": settings.DOCUMENT_MAX_FILES_PER_UPLOAD,
             "max_megabytes": settings.DOCUMENT_MAX_UPLOAD_BYTES // (1024 * 1024),
         },

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from casemgmt.models import User
 from clients import permissions
+from clients.extensions import note_actions
 from clients.forms.notes import CaseNoteForm, NoteFilterForm, parse_version
 from clients.models import CaseNote, Person
 from clients.services import notes as note_services
@@ -126,6 +127,7 @@ def note_detail(request: HttpRequest, person_id: int, note_id: int) -> HttpRespo
             "can_amend": not note.is_draft
             and not amendments
             and permissions.can_add_case_note(request.user),
+            "note_actions": note_actions(person, note, request.user),
         },
         what=f"case note {note.pk}",
     )

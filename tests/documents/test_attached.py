@@ -70,3 +70,40 @@ def test_a_note_and_a_group_of_the_person(
     assert sorted(
         (doc.case_note_id or 0, doc.group_id or 0) for doc in Document.objects.all()
     ) == sorted([(note.pk, 0), (0, group.pk)])
+
+
+def test_the_upload_form_offers_the_persons_current_groups(
+    upload: Callable[..., Any], worker_client: Client, person: Person
+) -> None:
+    # Given the person is in a household now, and was in another before
+    household = GroupFactory(name="Whitmore household")
+    GroupMembershipFactory(group=household, person=person)
+    former = GroupFactory(name="Former foster household")
+    GroupMembershipFactory(group=former, person=person, end_date="2020-01-01")
+    upload_url = reverse("documents:document-upload", kwargs={"person_id": person.pk})
+
+    # When the worker opens the upload form
+    form = worker_client.get(upload_url).content.decode()
+
+    # Then the current household is offered, not the former one
+    assert f'<option value="{household.pk}">Whitmore household</option>' in form
+    assert "Former foster household" not in form
+
+    # And choosing it attaches the document to the household
+    assert upload(("minutes.pdf", samples.pdf()), group=str(household.pk)).status_code == 302
+    assert Document.objects.get().group == household
+
+
+def test_a_case_notes_page_offers_to_attach_documents_to_it(
+    client_for: Callable[[str], Client], person: Person, worker: User
+) -> None:
+    # Given a final case note on the person
+    note = CaseNoteFactory(person=person, author=worker)
+    page_url = reverse("clients:note-detail", kwargs={"person_id": person.pk, "note_id": note.pk})
+    upload_url = reverse("documents:document-upload", kwargs={"person_id": person.pk})
+
+    # Then the worker is offered to attach documents to it, and the upload form knows the note
+    page = client_for("allocated_worker").get(page_url).content.decode()
+    assert f'href="{upload_url}?note={note.pk}"' in page
+    form = client_for("allocated_worker").get(upload_url, {"note": note.pk}).content.decode()
+    assert f'name="note" value="{note.pk}"' in form

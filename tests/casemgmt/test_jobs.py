@@ -73,9 +73,13 @@ def test_rebuild_search_keys_runs_on_a_real_worker_through_redis(client: Client)
     client.force_login(admin)
 
     # When the administrator starts the job and a worker takes it from Redis (after the
-    # messages other tests queued with no worker running are cleared away)
+    # messages other tests queued with no worker running are cleared away). The queue is
+    # named: a worker started earlier in this process for the documents queue alone leaves
+    # the app consuming only that queue.
     celery_app.control.purge()
-    with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
+    with start_worker(
+        celery_app, perform_ping_check=False, shutdown_timeout=30, queues=["default"]
+    ):
         response = client.post(reverse("clients:rebuild-search-keys"))
         job = Job.objects.get(kind=REBUILD_SEARCH_KEYS)
         assert response.status_code == 302

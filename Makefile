@@ -43,7 +43,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy casemgmt clients workflows governance documents
+	$(VENV)/bin/mypy casemgmt clients workflows governance documents retention subject_access
 
 test: $(STAMP) frontend services browser lint typecheck
 	set -a; source .local/services.env; set +a; \

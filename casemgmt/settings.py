@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "workflows",
     "governance",
     "documents",
+    "retention",
+    "subject_access",
 ]
 
 MIDDLEWARE = [

@@ -29,6 +29,8 @@ urlpatterns = [
     path("people/", include("documents.urls")),
     path("work/", include("workflows.urls")),
     path("governance/", include("governance.urls")),
+    path("retention/", include("retention.urls")),
+    path("subject-access/", include("subject_access.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include("clients.api_urls")),
     path("api/v1/", include("workflows.api_urls")),

@@ -42,7 +42,7 @@ _PERSON_COLUMNS = columns(
     "date_of_birth_is_estimated expected_date_of_birth date_of_death sex gender_identity "
     "ethnicity first_language interpreter_required religion nhs_number upn ni_number phone "
     "mobile email gp_practice_code gp_practice_name current_postcode merged_into_id "
-    "created_at created_by_id updated_at"
+    "created_at created_by_id updated_at access_level"
 )
 _DISABILITIES = [
     "MOB",
@@ -179,6 +179,7 @@ def load_people(cursor: psycopg.Cursor[Any], world: World, seed: int) -> dict[st
                 created_at,
                 NULL,
                 created_at,
+                "ordinary",
                 *keys,
             )
     counts["people"] = world.people

@@ -24,8 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,9 +33,8 @@ from casemgmt.calendar import add_working_days
 from casemgmt.models import Team, TeamMembership, User
 from casemgmt.types import AnyUser
 from clients.models import GroupMembership, Person
-from clients.selectors import ORDINARY, granted_person_filter, person_list_visible_to
-from workflows import permissions
-from workflows.models import Episode, Step, StepLink, StepType
+from workflows import permissions, tray_sql
+from workflows.models import Episode, Step, StepLink
 
 PAGE_SIZE = 25
 DUE_SOON_WORKING_DAYS = 5
@@ -44,56 +42,9 @@ MAX_PAGE = 10_000
 
 WORK_STATUSES = (Step.Status.PLANNED, Step.Status.IN_PROGRESS)
 
-# The columns a tray row shows, read as values so a page is one query however long.
-_ROW_FIELDS = (
-    "id",
-    "version",
-    "status",
-    "created_at",
-    "started_on",
-    "due_date",
-    "submitted_at",
-    "step_type_id",
-    "person_id",
-    "person__first_name",
-    "person__last_name",
-    "group_id",
-    "group__name",
-    "assignee_id",
-    "team_id",
-    "submitted_by_id",
-)
-
-
-def _name(model: Any, outer: str, field: str) -> Subquery:
-    """One column of the row `outer` points at, as a scalar subquery (one index probe)."""
-    return Subquery(model.objects.filter(pk=OuterRef(outer)).order_by().values(field)[:1])
-
-
-# Names shown in a row, read by scalar subqueries rather than joins: a join of seven
-# tables costs PostgreSQL more to plan (milliseconds) than 25 rows cost to read.
-_ROW_NAMES = {
-    "step_type_name": (StepType, "step_type_id", "name"),
-    "team_name": (Team, "team_id", "name"),
-    "assignee_first_name": (User, "assignee_id", "first_name"),
-    "assignee_last_name": (User, "assignee_id", "last_name"),
-    "assignee_username": (User, "assignee_id", "username"),
-    "submitted_by_first_name": (User, "submitted_by_id", "first_name"),
-    "submitted_by_last_name": (User, "submitted_by_id", "last_name"),
-    "submitted_by_username": (User, "submitted_by_id", "username"),
-}
-
-# Sort keys offered by the trays: the key in the URL -> the ORDER BY, always ending in
-# the id so that pages never overlap.
-SORTS: dict[str, tuple[Any, ...]] = {
-    "due": (F("due_date").asc(nulls_last=True), "created_at", "id"),
-    "-due": (F("due_date").desc(nulls_last=True), "-created_at", "-id"),
-    "received": ("created_at", "id"),
-    "-received": ("-created_at", "-id"),
-    "name": ("subject_sort", "person__first_name", F("due_date").asc(nulls_last=True), "id"),
-    "-name": ("-subject_sort", "-person__first_name", F("due_date").asc(nulls_last=True), "id"),
-    "type": ("step_type__name", F("due_date").asc(nulls_last=True), "id"),
-    "-type": ("-step_type__name", F("due_date").asc(nulls_last=True), "id"),
+# Sort keys offered by the trays (each an ORDER BY in `tray_sql.ORDERS`).
+SORTS = {
+    key: key for key in ("due", "-due", "received", "-received", "name", "-name", "type", "-type")
 }
 DEFAULT_SORT = "due"
 
@@ -119,14 +70,6 @@ class DueFilter:
 
     choices = ((SOON, "Due soon"), (OVERDUE, "Overdue"))
     values = (SOON, OVERDUE)
-
-
-def _person_name(first: str | None, last: str | None) -> str:
-    return " ".join(part for part in (first, last) if part)
-
-
-def _user_name(first: str | None, last: str | None, username: str | None) -> str:
-    return _person_name(first, last) or (username or "")
 
 
 @dataclass(frozen=True)
@@ -156,40 +99,14 @@ class TrayRow:
     due_soon_until: datetime.date
 
     @classmethod
-    def from_values(
-        cls, values: dict[str, Any], *, today: datetime.date, due_soon_until: datetime.date
+    def from_row(
+        cls, row: Sequence[Any], *, today: datetime.date, due_soon_until: datetime.date
     ) -> TrayRow:
-        return cls(
-            id=values["id"],
-            version=values["version"],
-            status=values["status"],
-            received_at=values["created_at"],
-            started_on=values["started_on"],
-            due_date=values["due_date"],
-            submitted_at=values["submitted_at"],
-            step_type_id=values["step_type_id"],
-            step_type_name=values["step_type_name"],
-            person_id=values["person_id"],
-            person_name=_person_name(values["person__first_name"], values["person__last_name"]),
-            group_id=values["group_id"],
-            group_name=values["group__name"] or "",
-            assignee_id=values["assignee_id"],
-            assignee_name=_user_name(
-                values["assignee_first_name"],
-                values["assignee_last_name"],
-                values["assignee_username"],
-            ),
-            team_id=values["team_id"],
-            team_name=values["team_name"],
-            submitted_by_id=values["submitted_by_id"],
-            submitted_by_name=_user_name(
-                values["submitted_by_first_name"],
-                values["submitted_by_last_name"],
-                values["submitted_by_username"],
-            ),
-            today=today,
-            due_soon_until=due_soon_until,
-        )
+        """A row of `tray_sql.page_sql`, whose columns are `tray_sql.ROW_FIELDS`."""
+        values = dict(zip(tray_sql.ROW_FIELDS, row, strict=True))
+        values["assignee_name"] = values["assignee_name"] or ""
+        values["submitted_by_name"] = values["submitted_by_name"] or ""
+        return cls(**values, today=today, due_soon_until=due_soon_until)
 
     @property
     def subject_name(self) -> str:
@@ -315,38 +232,9 @@ def can_view_authorisations(user: AnyUser) -> bool:
     return _can(user, permissions.AUTHORISE_STEP)
 
 
-def visible_step_filter(user: AnyUser) -> Q:
-    """Steps on a person the user may see, or on a group with such a member.
-
-    The same people as `clients.selectors.person_list_visible_to`, tested against it, but
-    asked the other way round: a step's person is visible unless it is one of the few the
-    user may not open (merged away, or restricted or sealed and not granted). PostgreSQL
-    reads that short list once per statement and checks each step against it in memory,
-    where a probe of the person per step cost 7 µs: 36 ms to count a tray of 5,000.
-    A group's step keeps its probe (one per group step, and there are few).
-    """
-    if not (user.is_authenticated and user.is_active and user.has_perm(roles.VIEW_PERSON)):
-        return Q(pk__in=[])
-    # Two short lists, each read through its own index (merged people; records that are
-    # not ordinary), so PostgreSQL hashes each once rather than scanning every person.
-    merged = Person.objects.filter(merged_into__isnull=False).values("pk")
-    withheld = (
-        Person.objects.exclude(access_level=ORDINARY)
-        .exclude(granted_person_filter(user))
-        .values("pk")
-    )
-    people = person_list_visible_to(user=user).order_by()
-    group = GroupMembership.objects.filter(
-        group_id=OuterRef("group_id"), person__in=people.values("pk")
-    ).values("group_id")[:1]
-    on_person = Q(person_id__isnull=False) & ~Q(person_id__in=merged) & ~Q(person_id__in=withheld)
-    return on_person | Q(group_id=Subquery(group))
-
-
-def _steps_visible_to(user: AnyUser) -> QuerySet[Step]:
-    if not can_view_work(user):
-        return Step.objects.none()
-    return Step.objects.filter(visible_step_filter(user))
+def _sees_work(user: AnyUser) -> bool:
+    """Whether the user's role shows them work and the people it is on (else every tray is empty)."""
+    return can_view_work(user) and _can(user, roles.VIEW_PERSON)
 
 
 def _today_and_soon(today: datetime.date | None) -> tuple[datetime.date, datetime.date]:
@@ -361,49 +249,44 @@ def _clamp_page(page: int, total: int) -> int:
 
 
 def _rows(
-    queryset: QuerySet[Step],
+    where: str,
+    params: dict[str, Any],
     *,
-    sort: Sequence[Any],
+    sort: str,
     number: int,
     total: int,
     today: datetime.date,
     soon: datetime.date,
 ) -> TrayPage:
-    """One page of rows, in one query.
-
-    The page's ids are chosen first from the step table alone (joined to the person only
-    when sorting by name), and only those rows are joined to everything a row shows: a
-    tray of thousands sorts thousands of narrow rows, not thousands of wide ones.
-    """
+    """One page of the visible steps matching `where`, in one statement."""
     number = _clamp_page(number, total)
     if total == 0:
         return TrayPage(rows=[], number=1, total=0)
-    offset = (number - 1) * PAGE_SIZE
-    by_name = any("subject_sort" in str(key) for key in sort)
-    if by_name:
-        queryset = queryset.annotate(subject_sort=Coalesce("person__last_name", "group__name"))
-    page_ids = queryset.order_by(*sort).values("pk")[offset : offset + PAGE_SIZE]
-    rows_query = Step.objects.filter(pk__in=Subquery(page_ids))
-    if by_name:
-        rows_query = rows_query.annotate(subject_sort=Coalesce("person__last_name", "group__name"))
-    rows = [
-        TrayRow.from_values(row, today=today, due_soon_until=soon)
-        for row in rows_query.order_by(*sort).values(
-            *_ROW_FIELDS,
-            **{name: _name(*lookup) for name, lookup in _ROW_NAMES.items()},
-        )
-    ]
-    return TrayPage(rows=rows, number=number, total=total)
+    rows = tray_sql.fetch(
+        tray_sql.page_sql(where, sort),
+        {**params, "limit": PAGE_SIZE, "offset": (number - 1) * PAGE_SIZE},
+    )
+    return TrayPage(
+        rows=[TrayRow.from_row(row, today=today, due_soon_until=soon) for row in rows],
+        number=number,
+        total=total,
+    )
 
 
-def _sort(sort: str) -> tuple[str, tuple[Any, ...]]:
-    sort = sort if sort in SORTS else DEFAULT_SORT
-    return sort, SORTS[sort]
+def _sort(sort: str) -> str:
+    return sort if sort in SORTS else DEFAULT_SORT
 
 
 # ----------------------------------------------------------------------------------------
 # My work
 # ----------------------------------------------------------------------------------------
+
+_MY_WORK_TABS = (
+    (MyWorkTab.CURRENT, tray_sql.IS_WORK),
+    (MyWorkTab.DUE_SOON, f"{tray_sql.IS_WORK} AND {tray_sql.DUE_SOON}"),
+    (MyWorkTab.OVERDUE, f"{tray_sql.IS_WORK} AND {tray_sql.OVERDUE}"),
+    (MyWorkTab.AWAITING, tray_sql.IS_AWAITING),
+)
 
 
 def my_work(
@@ -417,24 +300,25 @@ def my_work(
     """The user's open work: current (incoming and in progress), due soon, overdue, with a manager.
 
     Due soon means due today or within the next five working days; overdue work is also
-    current work. Counts come from one aggregate query, a page of rows from one more.
+    current work. Counts come from one aggregate statement, a page of rows from one more.
     """
     tab = filter if filter in MyWorkTab.values else MyWorkTab.CURRENT
-    sort, order = _sort(sort)
+    sort = _sort(sort)
     today, soon = _today_and_soon(today)
-    if not user.is_authenticated:
+    if not _sees_work(user):
         return MyWork(tab, sort, dict.fromkeys(MyWorkTab.values, 0), TrayPage([], 1, 0))
-    # Exactly the partial index's predicate (assignee, open statuses), so it is used.
-    mine = _steps_visible_to(user).filter(assignee_id=user.pk, status__in=Step.OPEN_STATUSES)
-    tabs = {
-        MyWorkTab.CURRENT: Q(status__in=WORK_STATUSES),
-        MyWorkTab.DUE_SOON: Q(status__in=WORK_STATUSES, due_date__gte=today, due_date__lte=soon),
-        MyWorkTab.OVERDUE: Q(status__in=WORK_STATUSES, due_date__lt=today),
-        MyWorkTab.AWAITING: Q(status=Step.Status.AWAITING_AUTHORISATION),
-    }
-    counts = mine.aggregate(**{name: Count("id", filter=q) for name, q in tabs.items()})
+    params = tray_sql.parameters(user.pk or 0, today=today, soon=soon)
+    (row,) = tray_sql.fetch(tray_sql.counts_sql(tray_sql.MINE, _MY_WORK_TABS), params)
+    counts = {name: count for (name, _), count in zip(_MY_WORK_TABS, row, strict=True)}
+    condition = dict(_MY_WORK_TABS)[tab]
     rows = _rows(
-        mine.filter(tabs[tab]), sort=order, number=page, total=counts[tab], today=today, soon=soon
+        f"{tray_sql.MINE} AND {condition}",
+        params,
+        sort=sort,
+        number=page,
+        total=counts[tab],
+        today=today,
+        soon=soon,
     )
     return MyWork(tab=tab, sort=sort, counts=counts, page=rows)
 
@@ -522,55 +406,47 @@ def team_tray(
     `team` comes from `access_team_tray`. One query counts the tray by step type (for the
     filter and the counts), one names those step types, and one reads the page.
     """
-    sort, order = _sort(sort)
+    sort = _sort(sort)
     due = due if due in DueFilter.values else None
     today, soon = _today_and_soon(today)
-    # Exactly the partial index's predicate (team, planned, no assignee).
-    incoming = _steps_visible_to(user).filter(
-        team_id=team.pk, status=Step.Status.PLANNED, assignee__isnull=True
-    )
-    due_soon = Q(due_date__gte=today, due_date__lte=soon)
-    overdue = Q(due_date__lt=today)
-    # Counted by step type id alone: joining the step types here would mean a probe per
-    # step; their names are read apart, for the few kinds in the tray.
-    counted = list(
-        incoming.values("step_type_id")
-        .annotate(
-            total=Count("id"),
-            due_soon=Count("id", filter=due_soon),
-            overdue=Count("id", filter=overdue),
+    by_type: list[StepTypeCount] = []
+    params = tray_sql.parameters(user.pk or 0, today=today, soon=soon, team=team.pk)
+    if _sees_work(user):
+        by_type = sorted(
+            (
+                StepTypeCount(id=kind, name=name or "", total=total, due_soon=soon_, overdue=late)
+                for kind, name, total, soon_, late in tray_sql.fetch(
+                    tray_sql.counts_by_type_sql(tray_sql.INCOMING), params
+                )
+            ),
+            key=lambda kind: (kind.name, kind.id),
         )
-        .order_by()
-    )
-    type_ids = [row["step_type_id"] for row in counted]
-    names = dict(StepType.objects.filter(pk__in=type_ids).order_by().values_list("pk", "name"))
-    by_type = sorted(
-        (
-            StepTypeCount(
-                id=row["step_type_id"],
-                name=names.get(row["step_type_id"], ""),
-                total=row["total"],
-                due_soon=row["due_soon"],
-                overdue=row["overdue"],
-            )
-            for row in counted
-        ),
-        key=lambda kind: (kind.name, kind.id),
-    )
     chosen = [row for row in by_type if step_type_id is None or row.id == step_type_id]
     counts = {
         "total": sum(row.total for row in chosen),
         "due_soon": sum(row.due_soon for row in chosen),
         "overdue": sum(row.overdue for row in chosen),
     }
-    rows = incoming
+    where, total = tray_sql.INCOMING, counts["total"]
     if step_type_id is not None:
-        rows = rows.filter(step_type_id=step_type_id)
-    total = counts["total"]
+        where += f" AND {tray_sql.OF_TYPE}"
     if due == DueFilter.SOON:
-        rows, total = rows.filter(due_soon), counts["due_soon"]
+        where, total = f"{where} AND {tray_sql.DUE_SOON}", counts["due_soon"]
     elif due == DueFilter.OVERDUE:
-        rows, total = rows.filter(overdue), counts["overdue"]
+        where, total = f"{where} AND {tray_sql.OVERDUE}", counts["overdue"]
+    page_of_rows = (
+        _rows(
+            where,
+            {**params, "step_type": step_type_id},
+            sort=sort,
+            number=page,
+            total=total,
+            today=today,
+            soon=soon,
+        )
+        if by_type
+        else TrayPage([], 1, 0)
+    )
     return TeamTray(
         team=team,
         step_type_id=step_type_id,
@@ -578,7 +454,7 @@ def team_tray(
         sort=sort,
         counts=counts,
         step_types=by_type,
-        page=_rows(rows, sort=order, number=page, total=total, today=today, soon=soon),
+        page=page_of_rows,
     )
 
 
@@ -592,17 +468,16 @@ def authorisation_queue(
 ) -> AuthorisationQueue:
     """Work submitted for authorisation in the teams the user manages, the longest waiting first."""
     today, soon = _today_and_soon(today)
-    if not can_view_authorisations(user):
+    if not (can_view_authorisations(user) and _sees_work(user)):
         return AuthorisationQueue(total=0, page=TrayPage([], 1, 0))
-    # Exactly the partial index's predicate (team, awaiting authorisation).
-    waiting = _steps_visible_to(user).filter(
-        status=Step.Status.AWAITING_AUTHORISATION,
-        team_id__in=managed_teams(user).values("pk"),
+    params = tray_sql.parameters(user.pk or 0, today=today)
+    ((total,),) = tray_sql.fetch(
+        tray_sql.counts_sql(tray_sql.WAITING, (("total", "true"),)), params
     )
-    total = waiting.count()
     rows = _rows(
-        waiting,
-        sort=(F("submitted_at").asc(nulls_first=True), "id"),
+        tray_sql.WAITING,
+        params,
+        sort="submitted",
         number=page,
         total=total,
         today=today,

@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from casemgmt import roles
 from casemgmt.models import Team, User
 from clients.models import Person, RecordAccessGrant
 from clients.selectors import person_list_visible_to
 from tests.factories import GroupFactory, GroupMembershipFactory, PersonFactory
 from tests.workflows.tray_factories import make_step, tray_workflow
 from workflows.models import Step
-from workflows.selectors import visible_step_filter
+from workflows import tray_sql
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +26,15 @@ def _level(level: str, **grant: Any) -> Person:
     if grant:
         RecordAccessGrant.objects.create(person=person, reason="Working with the family.", **grant)
     return person
+
+
+def _shown_in_trays(user: User) -> set[int]:
+    """The steps the trays' SQL shows the user (whose role must show them people at all)."""
+    if not (user.is_active and user.has_perm(roles.VIEW_PERSON)):
+        return set()
+    sql = f'SELECT step.id FROM "{Step._meta.db_table}" step WHERE {tray_sql.visible("step")}'
+    params = tray_sql.parameters(user.pk, today=timezone.localdate())
+    return {step_id for (step_id,) in tray_sql.fetch(sql, params)}
 
 
 def test_the_trays_rule_is_the_selectors_rule(
@@ -59,7 +69,7 @@ def test_the_trays_rule_is_the_selectors_rule(
 
     for name, user in users.items():
         # When the trays' filter and the people selector each say what the user may see
-        shown = set(Step.objects.filter(visible_step_filter(user)).values_list("pk", flat=True))
+        shown = _shown_in_trays(user)
         visible = set(person_list_visible_to(user=user).values_list("pk", flat=True))
         expected_people[name] = visible
         expected = {step for step, on in steps.items() if on & visible}

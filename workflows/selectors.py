@@ -380,15 +380,27 @@ def can_allocate_from_tray(user: AnyUser, team: Team) -> bool:
 
 def team_members(team: Team) -> list[User]:
     """Workers who can be given work from the team's tray: active, in the team today."""
+    return list(team_members_query(team))
+
+
+def team_members_query(team: Team) -> QuerySet[User]:
     today = timezone.localdate()
-    return list(
-        User.objects.filter(
-            is_active=True,
-            pk__in=TeamMembership.objects.filter(team=team, start_date__lte=today)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
-            .values("user_id"),
-        ).order_by("last_name", "first_name", "username")
-    )
+    return User.objects.filter(
+        is_active=True,
+        pk__in=TeamMembership.objects.filter(team=team, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .values("user_id"),
+    ).order_by("last_name", "first_name", "username")
+
+
+def team_member_choices(team: Team) -> list[tuple[int, str]]:
+    """(id, name) of each worker `team_members` lists, for the tray's allocation forms."""
+    return [
+        (pk, f"{first} {last}".strip() or username)
+        for pk, first, last, username in team_members_query(team).values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
 
 
 def team_tray(

@@ -22,9 +22,10 @@ import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import models
 from django.utils import timezone
 
+from casemgmt import sql as sql_statements
 from casemgmt.models import Team, TeamMembership, User
 from clients.models import Group, GroupMembership, Person, RecordAccessGrant
 from workflows.models import Step, StepType
@@ -241,6 +242,5 @@ def parameters(user_id: int, *, today: datetime.date, **values: Any) -> dict[str
 
 
 def fetch(sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """Rows of one of the statements here (prepared on the connection: `casemgmt.sql`)."""
+    return sql_statements.fetch_all(sql, params)

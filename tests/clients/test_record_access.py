@@ -139,9 +139,9 @@ def test_a_visibility_probe_on_one_person_uses_the_primary_key_index(
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     # Then it reads the person by its id through an index; the grants are subplans run once
-    assert "Index Cond: (id = " in plan
-    assert "Seq Scan on clients_person" not in plan
-    assert "hashed SubPlan" in plan
+    assert "Index Cond: (id = " in plan, plan
+    assert "Seq Scan on clients_person" not in plan, plan
+    assert "hashed SubPlan" in plan, plan
 
 
 def test_search_hides_a_restricted_person_from_results_and_counts(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +17,8 @@ from django.utils import timezone
 from casemgmt import roles
 from casemgmt.models import Team, User
 from clients.models import Person, RecordAccessGrant, RelationshipType
-from clients.person_summary import _openable
+from clients.permissions import access_person
+from clients.person_summary import openable
 from clients.selectors import person_list_visible_to
 from clients.services.relationships import relationship_create
 from tests.factories import GroupFactory, GroupMembershipFactory, PersonFactory
@@ -80,12 +83,15 @@ def test_a_granted_relative_is_shown(
         assert "Okonkwo-Whitmore" not in page
 
 
-def test_the_summary_rule_is_the_selectors_rule(
-    users: dict[str, User], team_a: Team, team_b: Team
-) -> None:
-    # Given records of every kind, with user, team, expired and former-team grants
+def _people_of_every_kind(users: dict[str, User], team_a: Team, team_b: Team) -> dict[str, Person]:
+    """Records of every kind, with user, team and expired grants, and one merged away."""
     now = timezone.now()
-    people = {
+    survivor = PersonFactory()
+    merged = PersonFactory()
+    Person.objects.filter(pk=merged.pk).update(merged_into=survivor)
+    return {
+        "survivor": survivor,
+        "merged": merged,
         "ordinary": PersonFactory(),
         "restricted, nobody": _level(PersonFactory(), "restricted"),
         "restricted, by name": _level(
@@ -102,6 +108,14 @@ def test_the_summary_rule_is_the_selectors_rule(
         "sealed, by name": _level(PersonFactory(), "sealed", user=users["allocated_worker"]),
         "sealed, team A only": _level(PersonFactory(), "sealed", team=team_a),
     }
+
+
+def test_the_summary_rule_is_the_selectors_rule(
+    users: dict[str, User], team_a: Team, team_b: Team
+) -> None:
+    # Given records of every kind, with user, team, expired and former-team grants
+    now = timezone.now()
+    people = _people_of_every_kind(users, team_a, team_b)
     ids = [person.pk for person in people.values()]
     for name, user in users.items():
         if not (user.is_active and user.has_perm(roles.VIEW_PERSON)):
@@ -110,12 +124,50 @@ def test_the_summary_rule_is_the_selectors_rule(
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT candidate.id FROM clients_person candidate"  # noqa: S608 (constant SQL)
-                f" WHERE candidate.id = ANY(%(ids)s) AND {_openable('candidate.id')}",
+                f" WHERE candidate.id = ANY(%(ids)s) AND {openable('candidate.id')}",
                 {"ids": ids, "user": user.pk, "now": now, "today": timezone.localdate()},
             )
             by_sql = {row[0] for row in cursor.fetchall()}
         by_selector = set(
-            person_list_visible_to(user=user).filter(pk__in=ids).values_list("pk", flat=True)
+            person_list_visible_to(user=user, include_merged=True)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
         )
         # Then they agree for every persona
         assert by_sql == by_selector, name
+
+
+@pytest.mark.parametrize("include_merged", [False, True])
+def test_access_person_is_the_selectors_rule(
+    users: dict[str, User], team_a: Team, team_b: Team, include_merged: bool
+) -> None:
+    # Given records of every kind, and one id that is nobody's
+    people = _people_of_every_kind(users, team_a, team_b)
+    ids = [person.pk for person in people.values()] + [max(p.pk for p in people.values()) + 1]
+    for name, user in users.items():
+        # When each record is opened through access_person, and asked of the selector
+        opened = set()
+        for person_id in ids:
+            with contextlib.suppress(Http404):
+                opened.add(access_person(user, person_id, include_merged=include_merged).pk)
+        by_selector = set(
+            person_list_visible_to(user=user, include_merged=include_merged)
+            .filter(pk__in=ids)
+            .values_list("pk", flat=True)
+        )
+        # Then they agree for every persona (inactive users and roles without people too)
+        assert opened == by_selector, name
+    # (and the scene hides something from someone, and shows something to someone)
+    assert people["merged"].pk not in opened or include_merged
+
+
+def test_access_person_reads_every_field() -> None:
+    # Given a person with every kind of value
+    person = PersonFactory(date_of_birth=datetime.date(2015, 3, 14), nhs_number="9434765919")
+    # When they are read through access_person by a superuser
+    admin = User.objects.create_superuser("root-reader", password="x" * 20)
+    read = access_person(admin, person.pk)
+    # Then it is the same row as the ORM reads
+    expected = Person.objects.get(pk=person.pk)
+    for field in Person._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(expected, field.attname), field.name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -18,6 +19,12 @@ class NameKeys(NamedTuple):
     last_name_phonetic: str
 
 
+# A search scores a thousand candidate names, and the same names come up again and again
+# (there are far fewer names than people): each is folded and coded once per process.
+_MEMO_SIZE = 100_000
+
+
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def fold(text: str) -> str:
     """Lower case, accents stripped, punctuation removed: 'Zoë O'Brien-Smith' -> 'zoe obriensmith'."""
     decomposed = unicodedata.normalize("NFKD", text or "")
@@ -26,6 +33,7 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", _NOT_LETTER.sub(" ", ascii_only)).strip()
 
 
+@functools.lru_cache(maxsize=_MEMO_SIZE)
 def phonetic(text: str) -> str:
     """A sound-alike code for a (folded) name: Metaphone, so Stephen ~ Steven, Smyth ~ Smith."""
     folded = fold(text).replace(" ", "")

@@ -14,8 +14,8 @@ from clients.models import Person, RecordAccessGrant
 from clients.selectors import person_list_visible_to
 from tests.factories import GroupFactory, GroupMembershipFactory, PersonFactory
 from tests.workflows.tray_factories import make_step, tray_workflow
-from workflows.models import Step
 from workflows import tray_sql
+from workflows.models import Step
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,8 @@ def _shown_in_trays(user: User) -> set[int]:
     """The steps the trays' SQL shows the user (whose role must show them people at all)."""
     if not (user.is_active and user.has_perm(roles.VIEW_PERSON)):
         return set()
-    sql = f'SELECT step.id FROM "{Step._meta.db_table}" step WHERE {tray_sql.visible("step")}'
+    table = Step._meta.db_table
+    sql = f'SELECT step.id FROM "{table}" step WHERE {tray_sql.visible("step")}'  # noqa: S608
     params = tray_sql.parameters(user.pk, today=timezone.localdate())
     return {step_id for (step_id,) in tray_sql.fetch(sql, params)}
 

@@ -15,8 +15,9 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.cache import parse_etags  # type: ignore[attr-defined]
+from django.views import defaults
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import authentication, exceptions, parsers, serializers, status
@@ -25,7 +26,20 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.utils import json
 
+from casemgmt.api_tokens.scopes import InsufficientScope
+
 NON_FIELD_ERRORS = api_settings.NON_FIELD_ERRORS_KEY
+
+
+def authenticate_header(request: Request) -> str:
+    """The challenge of a 401: the bearer scheme to a caller who sent a token, else the session.
+
+    DRF takes it from the first authentication class, whichever one refused the request.
+    """
+    header = request._request.META.get("HTTP_AUTHORIZATION", "")
+    if header.strip().partition(" ")[0].lower() == "bearer":
+        return 'Bearer realm="casemgmt", error="invalid_token"'
+    return 'Session realm="casemgmt"'
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
@@ -36,7 +50,7 @@ class SessionAuthentication(authentication.SessionAuthentication):
     """
 
     def authenticate_header(self, request: Request) -> str:
-        return 'Session realm="casemgmt"'
+        return authenticate_header(request)
 
 
 class SessionScheme(OpenApiAuthenticationExtension):
@@ -121,9 +135,17 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc.detail = exceptions.ErrorDetail(
             "Sign in first: the API uses your staff session.", code=exc.default_code
         )
+    elif isinstance(exc, exceptions.Throttled) and getattr(exc, "wait", None) is not None:
+        seconds = max(1, int(getattr(exc, "wait", 1)))
+        exc.detail = exceptions.ErrorDetail(
+            f"Too many requests: try again in {seconds} second{'s' if seconds != 1 else ''}.",
+            code=exc.default_code,
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, InsufficientScope):
+        response["WWW-Authenticate"] = exc.challenge
     if response.status_code == status.HTTP_400_BAD_REQUEST:
         # Every 400 names the field at fault; a fault with the whole body (not JSON,
         # not an object) is a non-field error.
@@ -151,3 +173,10 @@ class ValidationErrorOutput(serializers.Serializer):
             "fields the same way; `non_field_errors` holds problems with the body as a whole."
         ),
     )
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, but JSON under /api/, where a client reads `detail` (handler404)."""
+    if request.path_info.startswith("/api/"):
+        return JsonResponse({"detail": "There is nothing at this address in the API."}, status=404)
+    return defaults.page_not_found(request, exception)

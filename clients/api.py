@@ -303,6 +303,9 @@ def _search_errors(
 class PeopleApi(APIView):
     """Find people, and add a new one."""
 
+    # An API token needs people:read to read, people:write to change (casemgmt/api_tokens/scopes.py).
+    api_scope = "people"
+
     @extend_schema(
         operation_id="people_search",
         tags=TAGS,
@@ -450,6 +453,8 @@ class PeopleApi(APIView):
 
 class PersonApi(APIView):
     """One person's record: read it, change it."""
+
+    api_scope = "people"
 
     @extend_schema(
         operation_id="people_retrieve",

@@ -341,6 +341,9 @@ def _query_parameters(*names: str) -> list[OpenApiParameter]:
 
 
 class MyWorkApi(APIView):
+    # An API token needs work:read to read, work:write to change (casemgmt/api_tokens/scopes.py).
+    api_scope = "work"
+
     @extend_schema(
         operation_id="work_mine",
         tags=WORK_TAGS,
@@ -372,6 +375,8 @@ class MyWorkApi(APIView):
 
 
 class TeamTrayApi(APIView):
+    api_scope = "work"
+
     @extend_schema(
         operation_id="work_team_tray",
         tags=WORK_TAGS,
@@ -405,6 +410,8 @@ class TeamTrayApi(APIView):
 
 
 class AuthorisationsApi(APIView):
+    api_scope = "work"
+
     @extend_schema(
         operation_id="work_authorisations",
         tags=WORK_TAGS,
@@ -436,6 +443,8 @@ class AuthorisationsApi(APIView):
 
 
 class StepApi(APIView):
+    api_scope = "work"
+
     @extend_schema(
         operation_id="steps_retrieve",
         tags=STEP_TAGS,
@@ -452,6 +461,8 @@ class StepApi(APIView):
 
 
 class StepAnswersApi(APIView):
+    api_scope = "work"
+
     def _save(self, request: Request, step_id: int, *, merge: bool) -> Response:
         user = _actor(request)
         step = permissions.access_step(user, step_id)
@@ -512,6 +523,8 @@ class StepAnswersApi(APIView):
 
 
 class StepCompleteApi(APIView):
+    api_scope = "work"
+
     @extend_schema(
         operation_id="steps_complete",
         tags=STEP_TAGS,
@@ -607,6 +620,8 @@ def _check_people_and_teams(actions: list[NextAction]) -> None:
 
 
 class StepAuthoriseApi(APIView):
+    api_scope = "work"
+
     @extend_schema(
         operation_id="steps_authorise",
         tags=STEP_TAGS,

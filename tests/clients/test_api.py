@@ -778,8 +778,11 @@ def test_the_schema_is_valid_and_describes_every_operation() -> None:
         assert operation["summary"]
         assert operation["description"]
         assert operation["tags"] == ["People"]
-    assert schema["components"]["securitySchemes"] == {
-        "sessionAuth": {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+    # (and API tokens, tokenAuth: tests/casemgmt/test_api_tokens.py)
+    assert schema["components"]["securitySchemes"]["sessionAuth"] == {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "sessionid",
     }
 
 

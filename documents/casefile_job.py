@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from casemgmt import audit
 from casemgmt.jobs import JobReporter, register
-from casemgmt.models import Job, User
+from casemgmt.models import Code, Job, User
 from clients.models import Person
 from documents import casefile, casefile_render
 from documents.casefile_zip import write_zip
@@ -47,7 +47,7 @@ def _final_name(job: Job, person_id: int, extension: str) -> str:
     return f"people/{person_id}/casefile-{job.pk}.{extension}"
 
 
-def _save_exact(name: str, content: IO[bytes]) -> str:
+def save_exact(name: str, content: IO[bytes]) -> str:
     """Save under exactly `name` (replacing what an earlier, killed attempt left there)."""
     storage = document_storage()
     if storage.exists(name):
@@ -55,7 +55,7 @@ def _save_exact(name: str, content: IO[bytes]) -> str:
     return storage.save(name, File(content, name=name.rsplit("/", 1)[-1]))
 
 
-def _sha256(handle: IO[bytes]) -> tuple[str, int]:
+def sha256_and_size(handle: IO[bytes]) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     handle.seek(0)
@@ -64,6 +64,66 @@ def _sha256(handle: IO[bytes]) -> tuple[str, int]:
         size += len(block)
     handle.seek(0)
     return digest.hexdigest(), size
+
+
+def store_restricted_file(
+    *,
+    actor: User,
+    person: Person,
+    category: Code,
+    title: str,
+    filename: str,
+    storage_name: str,
+    handle: IO[bytes],
+    content_type: str,
+    saved: list[str],
+    summary: str,
+) -> Document:
+    """Keep a file made from the record as a restricted document of the person (audited).
+
+    Call inside the caller's transaction; `saved` collects the storage name, so the caller
+    can remove the file if the transaction does not commit (storage is not transactional).
+    """
+    sha256, size = sha256_and_size(handle)
+    name = save_exact(storage_name, handle)
+    saved.append(name)
+    document = Document.objects.create(
+        person=person,
+        title=title[:200],
+        category=category,
+        document_date=timezone.localdate(),
+        confidentiality=Document.Confidentiality.RESTRICTED,
+        uploaded_by=actor,
+        created_at=timezone.now(),
+    )
+    version = DocumentVersion(
+        document=document,
+        number=1,
+        original_filename=filename,
+        size=size,
+        sha256=sha256,
+        content_type=content_type,
+        uploaded_by=actor,
+        uploaded_at=timezone.now(),
+        # Made here from the record, not uploaded: there is nothing to scan.
+        scan_result=DocumentVersion.ScanResult.NOT_SCANNED,
+    )
+    version.file.name = name
+    version.save()
+    document.current_version = version
+    document.save(update_fields=["current_version"])
+    audit.record_change(
+        actor=actor,
+        action="create",
+        person_id=person.pk,
+        instance=document,
+        changes={
+            **audit.created(document, _DOCUMENT_FIELDS),
+            **audit.created(version, _VERSION_FIELDS),
+        },
+        summary=f"{summary} “{document.title}”",
+    )
+    return document
 
 
 def _actor_and_person(job: Job) -> tuple[User, Person]:
@@ -145,44 +205,17 @@ def _store(
                 ("pdf_document_id", pdf, "pdf", "application/pdf", "PDF bundle"),
                 ("zip_document_id", archive, "zip", "application/zip", "attachments ZIP"),
             ):
-                sha256, size = _sha256(handle)
-                name = _save_exact(_final_name(job, person.pk, extension), handle)
-                saved.append(name)
-                document = Document.objects.create(
-                    person=person,
-                    title=f"Case file export of {today:%-d %B %Y} ({label})",
-                    category=category,
-                    document_date=today,
-                    confidentiality=Document.Confidentiality.RESTRICTED,
-                    uploaded_by=actor,
-                    created_at=timezone.now(),
-                )
-                version = DocumentVersion(
-                    document=document,
-                    number=1,
-                    original_filename=f"case-file-{person.pk}-{today.isoformat()}.{extension}",
-                    size=size,
-                    sha256=sha256,
-                    content_type=content_type,
-                    uploaded_by=actor,
-                    uploaded_at=timezone.now(),
-                    # Made here from the record, not uploaded: there is nothing to scan.
-                    scan_result=DocumentVersion.ScanResult.NOT_SCANNED,
-                )
-                version.file.name = name
-                version.save()
-                document.current_version = version
-                document.save(update_fields=["current_version"])
-                audit.record_change(
+                document = store_restricted_file(
                     actor=actor,
-                    action="create",
-                    person_id=person.pk,
-                    instance=document,
-                    changes={
-                        **audit.created(document, _DOCUMENT_FIELDS),
-                        **audit.created(version, _VERSION_FIELDS),
-                    },
-                    summary=f"Stored the case file export “{document.title}”",
+                    person=person,
+                    category=category,
+                    title=f"Case file export of {today:%-d %B %Y} ({label})",
+                    filename=f"case-file-{person.pk}-{today.isoformat()}.{extension}",
+                    storage_name=_final_name(job, person.pk, extension),
+                    handle=handle,
+                    content_type=content_type,
+                    saved=saved,
+                    summary="Stored the case file export",
                 )
                 stored[key] = document.pk
             audit.record_access(
@@ -247,7 +280,7 @@ def casefile_export(job: Job, reporter: JobReporter) -> dict[str, Any]:
             with tempfile.TemporaryFile() as handle:
                 handle.write(data)
                 handle.seek(0)
-                _save_exact(_work_name(job, f"part-{number:04d}.pdf"), handle)
+                save_exact(_work_name(job, f"part-{number:04d}.pdf"), handle)
             state["parts"].append(
                 {
                     "pages": casefile_render.pdf_page_count(data),

@@ -97,17 +97,36 @@ def _person_label(person: Person) -> str:
     return person.full_name
 
 
-def _summary_context(person: Person) -> dict[str, Any]:
+def hidden_person_label() -> str:
+    """What the bundle prints for someone whose record is not open to the exporter."""
+    return "A person whose record is not open to you"
+
+
+def summary_context(person: Person, actor: User) -> dict[str, Any]:
+    """The rows of the summary sections (details, addresses, relationships, involvements, alerts)."""
+    relationships = list(
+        Relationship.objects.filter(person=person)
+        .select_related("other", "type")
+        .order_by("type__sort_order", "other__last_name", "id")
+    )
+    # A relative on a restricted or sealed record is named only to those who may open it.
+    visible = set(
+        person_list_visible_to(user=actor)
+        .filter(pk__in=[row.other_id for row in relationships])
+        .values_list("pk", flat=True)
+    )
     return {
         "other_names": list(PersonName.objects.filter(person=person).order_by("start_date", "id")),
         "identifiers": list(PersonIdentifier.objects.filter(person=person).order_by("system")),
         "disabilities": [row.get_code_display() for row in person.disabilities.all()],
         "addresses": list(Address.objects.filter(person=person).order_by("-start_date", "-id")),
-        "relationships": list(
-            Relationship.objects.filter(person=person)
-            .select_related("other", "type")
-            .order_by("type__sort_order", "other__last_name", "id")
-        ),
+        "relationships": [
+            RelationshipRow(
+                relationship=row,
+                other_name=row.other.full_name if row.other_id in visible else "",
+            )
+            for row in relationships
+        ],
         "involvements": list(
             Involvement.objects.filter(person=person)
             .select_related("worker", "team", "role")
@@ -119,6 +138,12 @@ def _summary_context(person: Person) -> dict[str, Any]:
             .order_by("-start_date", "-id")
         ),
     }
+
+
+@dataclass
+class RelationshipRow:
+    relationship: Relationship
+    other_name: str  # empty: the other person's record is not open to the exporter
 
 
 @dataclass
@@ -199,7 +224,7 @@ def _steps(ids: list[int], actor: User) -> list[StepRow]:
     ]
 
 
-def _part_rows(part: Mapping[str, Any], actor: User) -> dict[str, Any]:
+def part_rows(part: Mapping[str, Any], actor: User) -> dict[str, Any]:
     section = part.get("section")
     ids = list(part["ids"])
     if section == "chronology":
@@ -253,10 +278,10 @@ def render_part(
         "counts": counts,
         "sections": part["sections"],
         "continued": SECTION_TITLES.get(part.get("section", "")) if not part["sections"] else "",
-        **_part_rows(part, actor),
+        **part_rows(part, actor),
     }
     if part["sections"] == SUMMARY_SECTIONS:
-        context.update(_summary_context(person))
+        context.update(summary_context(person, actor))
     return render_pdf(render_to_string("documents/casefile/part.html", context))
 
 
@@ -310,7 +335,12 @@ def section_pages(data: bytes) -> dict[str, int]:
 
 
 def merge(
-    front: IO[bytes], parts: Iterable[IO[bytes]], index: list[IndexEntry], out: IO[bytes]
+    front: IO[bytes],
+    parts: Iterable[IO[bytes]],
+    index: list[IndexEntry],
+    out: IO[bytes],
+    *,
+    title: str = "Case file export",
 ) -> int:
     """Write the bundle (front matter, then the parts in order) with a bookmark per section."""
     writer = PdfWriter()
@@ -320,7 +350,7 @@ def merge(
     writer.add_outline_item("Title page and index", 0)
     for entry in index:
         writer.add_outline_item(entry.title, entry.page - 1)
-    writer.add_metadata({"/Title": "Case file export", "/Producer": "casemgmt"})
+    writer.add_metadata({"/Title": title, "/Producer": "casemgmt"})
     writer.write(out)
     pages = len(writer.pages)
     writer.close()

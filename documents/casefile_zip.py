@@ -7,11 +7,13 @@ blocks: a record of large scans never sits in memory.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import shutil
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import IO
 
 from django.utils import timezone
@@ -61,6 +63,35 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
+def _copy_in(
+    archive: zipfile.ZipFile,
+    *,
+    name: str,
+    storage_name: str,
+    content_type: str,
+    size: int,
+    moment: object,
+) -> bool:
+    """Copy one stored file into the archive in blocks; False if storage has lost it."""
+    info = zipfile.ZipInfo(name, date_time=_zip_time(moment))
+    info.compress_type = (
+        zipfile.ZIP_STORED if content_type.startswith(_STORED_TYPES) else zipfile.ZIP_DEFLATED
+    )
+    info.file_size = size
+    try:
+        source = document_storage().open(storage_name, "rb")
+    except OSError:
+        return False
+    with source, archive.open(info, "w", force_zip64=size > 2**31) as target:
+        shutil.copyfileobj(source, target, _COPY_BLOCK)
+    return True
+
+
+def _write_index(archive: zipfile.ZipFile, index: io.StringIO) -> None:
+    # A BOM so spreadsheet programs read the names' accents right.
+    archive.writestr(INDEX_NAME, "\ufeff" + index.getvalue(), zipfile.ZIP_DEFLATED)
+
+
 def write_zip(
     documents: Iterable[Document], out: IO[bytes], *, on_file: Callable[[int], None] | None = None
 ) -> int:
@@ -68,7 +99,6 @@ def write_zip(
 
     A file missing from storage gets its row in the index (marked missing) and no entry.
     """
-    storage = document_storage()
     index = io.StringIO()
     writer = csv.writer(index)
     writer.writerow(INDEX_COLUMNS)
@@ -79,24 +109,16 @@ def write_zip(
             if version is None:
                 continue
             name = entry_name(number, version.original_filename)
-            info = zipfile.ZipInfo(name, date_time=_zip_time(version.uploaded_at))
-            info.compress_type = (
-                zipfile.ZIP_STORED
-                if version.content_type.startswith(_STORED_TYPES)
-                else zipfile.ZIP_DEFLATED
-            )
-            info.file_size = version.size
-            try:
-                source = storage.open(str(version.file.name), "rb")
-            except OSError:
-                # A file lost from storage must not stop the pack: the index says so.
+            # A file lost from storage must not stop the pack: the index says so.
+            if not _copy_in(
+                archive,
+                name=name,
+                storage_name=str(version.file.name),
+                content_type=version.content_type,
+                size=version.size,
+                moment=version.uploaded_at,
+            ):
                 name = MISSING
-            else:
-                with (
-                    source,
-                    archive.open(info, "w", force_zip64=version.size > 2**31) as target,
-                ):
-                    shutil.copyfileobj(source, target, _COPY_BLOCK)
             writer.writerow(
                 [
                     spreadsheet_safe(value)
@@ -120,8 +142,75 @@ def write_zip(
             count += name != MISSING
             if on_file is not None:
                 on_file(count)
-        # A BOM so spreadsheet programs read the names' accents right.
-        archive.writestr(INDEX_NAME, "\ufeff" + index.getvalue(), zipfile.ZIP_DEFLATED)
+        _write_index(archive, index)
+    return count
+
+
+@dataclass
+class ReleaseFile:
+    """One file of a subject access disclosure: an original attachment or a redacted copy."""
+
+    title: str  # as released: redactions already applied
+    document_date: datetime.date
+    storage_name: str
+    original_filename: str
+    content_type: str
+    size: int
+    sha256: str
+    stored_at: datetime.datetime
+    is_redacted_copy: bool
+
+
+RELEASE_INDEX_COLUMNS = ["file", "title", "document_date", "copy", "size_bytes", "sha256"]
+
+
+def release_entry_name(number: int, file: ReleaseFile) -> str:
+    """A numbered name that says nothing: a file's own name can name a third party.
+
+    The extension is kept (so the file opens), if it is a plain one."""
+    extension = file.original_filename.rpartition(".")[2] if "." in file.original_filename else ""
+    if not (extension.isascii() and extension.isalnum() and len(extension) <= 10):
+        extension = ""
+    return f"{number:04d}-document" + (f".{extension.lower()}" if extension else "")
+
+
+def write_release_zip(files: Iterable[ReleaseFile], out: IO[bytes]) -> int:
+    """The attachments released to a requester, with an index that names no member of staff.
+
+    A file missing from storage stops the disclosure: what is sent must be what was
+    signed off, so a gap is an error to put right, not a line in the index.
+    """
+    index = io.StringIO()
+    writer = csv.writer(index)
+    writer.writerow(RELEASE_INDEX_COLUMNS)
+    count = 0
+    with zipfile.ZipFile(out, "w", allowZip64=True) as archive:
+        for number, file in enumerate(files, start=1):
+            name = release_entry_name(number, file)
+            if not _copy_in(
+                archive,
+                name=name,
+                storage_name=file.storage_name,
+                content_type=file.content_type,
+                size=file.size,
+                moment=file.stored_at,
+            ):
+                raise FileNotFoundError(f"The file of “{file.title}” is missing from storage.")
+            writer.writerow(
+                [
+                    spreadsheet_safe(value)
+                    for value in (
+                        name,
+                        file.title,
+                        file.document_date.isoformat(),
+                        "Redacted copy" if file.is_redacted_copy else "Original",
+                        str(file.size),
+                        file.sha256,
+                    )
+                ]
+            )
+            count += 1
+        _write_index(archive, index)
     return count
 
 

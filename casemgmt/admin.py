@@ -4,6 +4,7 @@ from django.http import HttpRequest
 
 from casemgmt.mfa.admin_actions import reset_mfa
 from casemgmt.models import AuditEvent, Code, CodeList, Job, Team, TeamMembership, User
+from casemgmt.views_account import unlock_sign_in
 from casemgmt.views_sessions import end_sessions
 
 
@@ -22,7 +23,7 @@ class StaffAdmin(UserAdmin):
         ("Work", {"fields": ("job_title", "phone")}),
     )
     inlines = [TeamMembershipInline]
-    actions = [reset_mfa, end_sessions]
+    actions = [reset_mfa, end_sessions, unlock_sign_in]
 
 
 @admin.register(Team)
@@ -71,3 +72,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 class JobAdmin(ReadOnlyAdmin):
     list_display = ["title", "kind", "status", "progress_done", "progress_total", "created_at"]
     list_filter = ["status", "kind"]
+
+
+# API tokens for integrations: made (shown once) and revoked by system administrators.
+from casemgmt.api_tokens import admin as api_tokens_admin  # noqa: E402, F401

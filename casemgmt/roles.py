@@ -71,7 +71,7 @@ EXTRA_PERMISSIONS: dict[str, tuple[str, str]] = {
 _CONFIGURATION = [
     f"{app}.{action}_{model}"
     for app, models in {
-        "casemgmt": ["user", "team", "teammembership", "codelist", "code"],
+        "casemgmt": ["user", "team", "teammembership", "codelist", "code", "apitoken"],
         "auth": ["group"],
         "clients": ["relationshiptype", "involvementrole", "alerttype", "notetype"],
         # Staff home postcodes, which HR keeps for the unusual access check.
@@ -174,6 +174,34 @@ DEFAULT_CAPABILITIES: dict[str, list[str]] = {
         EXPORT_CASE_FILE,
     ],
 }
+
+
+# --- records retention (retention/): capabilities and who has them ---
+# Information governance works through the records whose retention period has ended and
+# decides on each (a second officer confirms every destruction). Legal holds come from
+# litigation and inquiries, which reach senior managers as often as the data protection
+# officer, so both place and release them. The rules themselves are configuration.
+REVIEW_RETENTION = "retention.review_retention"
+MANAGE_LEGAL_HOLDS = "retention.manage_legal_holds"
+DEFAULT_CAPABILITIES[Role.INFORMATION_GOVERNANCE] += [REVIEW_RETENTION, MANAGE_LEGAL_HOLDS]
+DEFAULT_CAPABILITIES[Role.SENIOR_MANAGER] += [MANAGE_LEGAL_HOLDS]
+DEFAULT_CAPABILITIES[Role.SYSTEM_ADMINISTRATOR] += [
+    f"retention.{action}_retentionrule" for action in ("view", "add", "change")
+] + ["retention.view_retentionreviewrun"]
+
+# --- subject access requests (subject_access/): capabilities and who has them ---
+# Information governance runs subject access requests: logs them, gathers the case file,
+# reviews and redacts it. Signing a reviewed disclosure off for release is its own
+# capability, so a council can give it to fewer officers; the sign-off must come from an
+# officer who took no part in the review (subject_access/review.py).
+VIEW_SUBJECT_ACCESS = "subject_access.view_subjectaccessrequest"
+MANAGE_SUBJECT_ACCESS = "subject_access.change_subjectaccessrequest"
+SIGN_OFF_SUBJECT_ACCESS = "subject_access.sign_off_subjectaccessrequest"
+DEFAULT_CAPABILITIES[Role.INFORMATION_GOVERNANCE] += [
+    VIEW_SUBJECT_ACCESS,
+    MANAGE_SUBJECT_ACCESS,
+    SIGN_OFF_SUBJECT_ACCESS,
+]
 
 
 def sync_default_roles() -> None:

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: an API call with a bearer token carries no session.
+    "casemgmt.api_tokens.authentication.BearerRequestsHaveNoSessionMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,6 +97,13 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# The few hand-written statements of the hottest pages (casemgmt/sql.py) are prepared on a
+# connection after this many runs; Django's own queries never are. "off" behind a pooler in
+# transaction mode.
+_prepare_threshold = env_str("DATABASE_PREPARE_THRESHOLD", "5")
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    None if _prepare_threshold.lower() == "off" else env_int("DATABASE_PREPARE_THRESHOLD", 5)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "casemgmt.User"
@@ -117,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # People opened in an hour, with no involvement, before the access is flagged for review.
 UNUSUAL_ACCESS_THRESHOLD = env_int("UNUSUAL_ACCESS_THRESHOLD", 20)
+# The longest any record is kept, in years from the date of birth, whatever the rules say.
+RETENTION_MAX_YEARS_AFTER_BIRTH = env_int("RETENTION_MAX_YEARS_AFTER_BIRTH", 150)
 # Passwords are never forced to rotate (NCSC guidance); repeated failures lock the username
 # from that address for a while instead (django-axes).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
@@ -185,7 +196,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "casemgmt.cache.RedisCache",  # Django's, with one client per pool
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "casemgmt"),
     }
@@ -214,6 +225,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "detect-unusual-access": {
         "task": "governance.tasks.detect_unusual_access",
         "schedule": crontab(minute=5),
+    },
+    # Nightly: the records whose retention period has ended join the review list.
+    "build-retention-review-list": {
+        "task": "retention.tasks.build_review_list",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    # Each morning: subject access requests near or past their deadline are flagged.
+    "flag-due-subject-access-requests": {
+        "task": "subject_access.tasks.flag_due_requests",
+        "schedule": crontab(hour=7, minute=0),
     },
 }
 
@@ -267,12 +288,28 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# API tokens for integrations (casemgmt/api_tokens/): how many days one lasts unless its
+# maker says otherwise, and the most it may.
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+
 REST_FRAMEWORK = {
+    # A bearer token first: a token request never reads or makes a session.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "casemgmt.api_tokens.authentication.TokenAuthentication",
         "casemgmt.api.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "casemgmt.api_tokens.scopes.TokenHasScope",
+    ],
+    # Per token and per signed-in user, counted in Redis; "N/period" limits, comma-separated.
+    "DEFAULT_THROTTLE_CLASSES": ["casemgmt.api_tokens.throttling.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env_str("API_TOKEN_THROTTLE_RATE", "300/minute,10000/hour"),
+        "user": env_str("API_USER_THROTTLE_RATE", "300/minute"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "casemgmt.api_schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "casemgmt.api.exception_handler",

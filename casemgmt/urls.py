@@ -3,13 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from casemgmt import notification_views, views, views_sessions
+from casemgmt import notification_views, views, views_account, views_sessions
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("casemgmt.mfa.urls")),
+    path("account/", views_account.account, name="account"),
+    path("account/password/", views_account.password_change, name="account-password"),
     path("account/sessions/", views_sessions.session_list, name="session-list"),
     path("account/sessions/end/", views_sessions.session_end, name="session-end"),
     path("account/session/status/", views_sessions.session_status, name="session-status"),
@@ -35,3 +37,6 @@ urlpatterns = [
     path("api/v1/", include("clients.api_urls")),
     path("api/v1/", include("workflows.api_urls")),
 ]
+
+# JSON under /api/, where a client expects it; the usual page elsewhere.
+handler404 = "casemgmt.api.page_not_found"

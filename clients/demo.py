@@ -115,6 +115,8 @@ STAFF = (
     StaffMember("admin", "Sunil", "Mehta", Role.SYSTEM_ADMINISTRATOR, None, "Systems administrator", is_login=True),
     StaffMember("adults", "Joanne", "Fletcher", P, "locality-east", "Social worker (adults)", is_login=True),
     StaffMember("governance", "Ida", "Okafor", Role.INFORMATION_GOVERNANCE, None, "Information governance officer", is_login=True),
+    # A second officer: a destruction, and a subject access disclosure, need a second pair of eyes.
+    StaffMember("dpo", "Marcus", "Adeyemi", Role.INFORMATION_GOVERNANCE, None, "Data protection officer", is_login=True),
     # Colleagues who hold cases and write notes.
     StaffMember("tom.bradley", "Tom", "Bradley", P, "assessment-north", "Senior social worker"),
     StaffMember("amara.okoye", "Amara", "Okoye", P, "assessment-north", "Social worker"),

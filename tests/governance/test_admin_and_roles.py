@@ -39,6 +39,13 @@ def test_the_information_governance_role_exists_with_its_capabilities() -> None:
         "clients.manage_any_record_access",
         # A subject access request starts from the case file export.
         "documents.export_case_file",
+        # Records retention: the review list, and legal holds (retention/).
+        "retention.review_retention",
+        "retention.manage_legal_holds",
+        # Subject access requests: running them, and signing a disclosure off (subject_access/).
+        "subject_access.view_subjectaccessrequest",
+        "subject_access.change_subjectaccessrequest",
+        "subject_access.sign_off_subjectaccessrequest",
     }
 
 

@@ -158,7 +158,10 @@ def walk_through(walk: Walk, rng: random.Random) -> Step:
         if last:
             return step
         previous = step
-        on = add_working_days(on, walk.gap_working_days + rng.randint(0, 4))
+        # Work happens in the past: a long path that would run past today ends its walk today.
+        on = min(
+            add_working_days(on, walk.gap_working_days + rng.randint(0, 4)), timezone.localdate()
+        )
         step = StepLink.objects.select_related("to_step").get(from_step=step).to_step
     return step
 

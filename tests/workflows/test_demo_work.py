@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from casemgmt.models import User
 from workflows.models import Episode, Step
@@ -36,6 +37,13 @@ def test_the_demo_caseloads_have_work_at_every_stage(demo_council: None) -> None
         step for step in Step.objects.open().filter(assignee=practitioner) if step.is_overdue
     ]
     assert overdue, "the practitioner's tray shows overdue work"
+    # Work is received and started in the past, never on a date still to come
+    today = timezone.localdate()
+    assert not Step.objects.filter(started_on__gt=today).exists()
+    assert all(
+        timezone.localdate(created) <= today
+        for created in Step.objects.values_list("created_at", flat=True)
+    )
 
     before = Step.objects.count()
     call_command("seed_demo_work", verbosity=0)

@@ -121,6 +121,7 @@ def test_print_logins_prints_one_line_per_login_and_writes_nothing() -> None:
         "admin",
         "adults",
         "governance",
+        "dpo",
     ]
     assert all(line.startswith("  ") for line in lines)
     assert " ".join(lines[0].split()) == "practitioner Practitioner Assessment team north"
